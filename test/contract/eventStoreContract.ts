@@ -69,7 +69,9 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
 
     it('appends to a new stream with no_stream, starting at revision 0', async () => {
       const stream = streamName();
-      const result = await store.appendToStream(stream, [event('A'), event('B')], { expectedRevision: 'no_stream' });
+      const result = await store.appendToStream(stream, [event('A'), event('B')], {
+        expectedRevision: 'no_stream',
+      });
       expect(result.nextExpectedRevision).toBe(1n);
       const events = await store.readStream(stream);
       expect(events.map((e) => [e.type, e.revision])).toEqual([
@@ -82,30 +84,48 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
     it('refuses no_stream on an existing stream, carrying the actual revision, and writes nothing', async () => {
       const stream = streamName();
       await store.appendToStream(stream, [event('A')], { expectedRevision: 'no_stream' });
-      await expectWrongExpectedVersion(store.appendToStream(stream, [event('X')], { expectedRevision: 'no_stream' }), 0n);
+      await expectWrongExpectedVersion(
+        store.appendToStream(stream, [event('X')], { expectedRevision: 'no_stream' }),
+        0n,
+      );
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['A']);
     });
 
     it('appends with the exact expected revision and refuses a stale one', async () => {
       const stream = streamName();
       const first = await store.appendToStream(stream, [event('A')], { expectedRevision: 'no_stream' });
-      const second = await store.appendToStream(stream, [event('B')], { expectedRevision: first.nextExpectedRevision });
+      const second = await store.appendToStream(stream, [event('B')], {
+        expectedRevision: first.nextExpectedRevision,
+      });
       expect(second.nextExpectedRevision).toBe(1n);
-      await expectWrongExpectedVersion(store.appendToStream(stream, [event('C')], { expectedRevision: 0n }), 1n);
-      await expectWrongExpectedVersion(store.appendToStream(stream, [event('C')], { expectedRevision: 5n }), 1n);
+      await expectWrongExpectedVersion(
+        store.appendToStream(stream, [event('C')], { expectedRevision: 0n }),
+        1n,
+      );
+      await expectWrongExpectedVersion(
+        store.appendToStream(stream, [event('C')], { expectedRevision: 5n }),
+        1n,
+      );
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['A', 'B']);
     });
 
     it('refuses an exact revision on a stream that does not exist', async () => {
       const stream = streamName();
-      await expectWrongExpectedVersion(store.appendToStream(stream, [event('A')], { expectedRevision: 0n }), 'no_stream');
+      await expectWrongExpectedVersion(
+        store.appendToStream(stream, [event('A')], { expectedRevision: 0n }),
+        'no_stream',
+      );
       await expect(store.readStream(stream)).rejects.toBeInstanceOf(StreamNotFound);
     });
 
     it('appends with any to new and existing streams', async () => {
       const stream = streamName();
-      expect((await store.appendToStream(stream, [event('A')], { expectedRevision: 'any' })).nextExpectedRevision).toBe(0n);
-      expect((await store.appendToStream(stream, [event('B')], { expectedRevision: 'any' })).nextExpectedRevision).toBe(1n);
+      expect(
+        (await store.appendToStream(stream, [event('A')], { expectedRevision: 'any' })).nextExpectedRevision,
+      ).toBe(0n);
+      expect(
+        (await store.appendToStream(stream, [event('B')], { expectedRevision: 'any' })).nextExpectedRevision,
+      ).toBe(1n);
     });
 
     it('treats a retried append of the very same event ids as done, without duplicating', async () => {
@@ -128,7 +148,9 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
         ),
       );
       const fulfilled = results.filter((result) => result.status === 'fulfilled');
-      const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+      const rejected = results.filter(
+        (result): result is PromiseRejectedResult => result.status === 'rejected',
+      );
       expect(fulfilled).toHaveLength(1);
       expect(rejected).toHaveLength(19);
       for (const result of rejected) expect(result.reason).toBeInstanceOf(WrongExpectedVersion);
@@ -138,12 +160,23 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
     it('reads a stream forwards and backwards, from a revision, bounded by maxCount', async () => {
       const stream = streamName();
       const types = ['E0', 'E1', 'E2', 'E3', 'E4'];
-      await store.appendToStream(stream, types.map((type) => event(type)), { expectedRevision: 'no_stream' });
+      await store.appendToStream(
+        stream,
+        types.map((type) => event(type)),
+        { expectedRevision: 'no_stream' },
+      );
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(types);
-      expect((await store.readStream(stream, { direction: 'backwards' })).map((e) => e.type)).toEqual([...types].reverse());
-      expect((await store.readStream(stream, { fromRevision: 2n, maxCount: 2 })).map((e) => e.type)).toEqual(['E2', 'E3']);
+      expect((await store.readStream(stream, { direction: 'backwards' })).map((e) => e.type)).toEqual(
+        [...types].reverse(),
+      );
+      expect((await store.readStream(stream, { fromRevision: 2n, maxCount: 2 })).map((e) => e.type)).toEqual([
+        'E2',
+        'E3',
+      ]);
       expect(
-        (await store.readStream(stream, { direction: 'backwards', fromRevision: 3n, maxCount: 2 })).map((e) => e.type),
+        (await store.readStream(stream, { direction: 'backwards', fromRevision: 3n, maxCount: 2 })).map(
+          (e) => e.type,
+        ),
       ).toEqual(['E3', 'E2']);
       expect(await store.readStream(stream, { fromRevision: 10n })).toEqual([]);
     });
@@ -165,17 +198,33 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
       const prefix = `execution-${randomUUID().slice(0, 8)}`;
       const streams = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`];
       for (const [index, stream] of streams.entries()) {
-        await store.appendToStream(stream, [event(`S${index}-0`), event(`S${index}-1`)], { expectedRevision: 'no_stream' });
+        await store.appendToStream(stream, [event(`S${index}-0`), event(`S${index}-1`)], {
+          expectedRevision: 'no_stream',
+        });
       }
-      await store.appendToStream(streamName('user-policy'), [event('Other')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(streamName('user-policy'), [event('Other')], {
+        expectedRevision: 'no_stream',
+      });
+      // A store may hold committed events back for a moment (PostgreSQL does while an older
+      // transaction anywhere in the cluster is still running), so read until all six are there.
       const seen: RecordedEvent[] = [];
       let after: RecordedEvent['position'] | undefined;
-      for (let page = 0; page < 10; page++) {
-        const result = await store.readAll({ ...(after ? { after } : {}), maxCount: 4, streamPrefixes: [prefix] });
-        if (result.events.length === 0) break;
+      for (let page = 0; page < 200 && seen.length < 6; page++) {
+        const result = await store.readAll({
+          ...(after ? { after } : {}),
+          maxCount: 4,
+          streamPrefixes: [prefix],
+        });
+        if (result.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
         seen.push(...result.events);
         after = result.lastPosition;
       }
+      const extra = await store.readAll({
+        ...(after ? { after } : {}),
+        maxCount: 4,
+        streamPrefixes: [prefix],
+      });
+      expect(extra.events).toEqual([]);
       expect(seen.map((e) => e.type)).toEqual(['S0-0', 'S0-1', 'S1-0', 'S1-1', 'S2-0', 'S2-1']);
       for (let index = 1; index < seen.length; index++) {
         expect(comparePositions(seen[index - 1]!.position, seen[index]!.position)).toBe(-1);
@@ -185,7 +234,10 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
     it('delivers every committed event to a subscriber exactly once and in global order, under concurrent writers', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 8 }),
+          fc.array(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }), {
+            minLength: 2,
+            maxLength: 8,
+          }),
           async (writers) => {
             const prefix = `execution-${randomUUID().slice(0, 8)}`;
             const expected = writers.flat().reduce((sum, count) => sum + count, 0);
@@ -196,7 +248,8 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
                 let revision: bigint | 'no_stream' = 'no_stream';
                 for (const [index, count] of appends.entries()) {
                   const batch = Array.from({ length: count }, (_, n) => event('Tick', { writer, index, n }));
-                  revision = (await store.appendToStream(stream, batch, { expectedRevision: revision })).nextExpectedRevision;
+                  revision = (await store.appendToStream(stream, batch, { expectedRevision: revision }))
+                    .nextExpectedRevision;
                 }
               }),
             );
@@ -222,7 +275,9 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
     it('resumes a subscription from its checkpoint without loss or repeat', async () => {
       const prefix = `execution-${randomUUID().slice(0, 8)}`;
       const stream = `${prefix}-resume`;
-      await store.appendToStream(stream, [event('E0'), event('E1'), event('E2')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(stream, [event('E0'), event('E1'), event('E2')], {
+        expectedRevision: 'no_stream',
+      });
       const firstPart = await collectUntil(store, { prefixes: [prefix], expected: 3 });
       expect(firstPart.map((e) => e.type)).toEqual(['E0', 'E1', 'E2']);
       await store.appendToStream(stream, [event('E3'), event('E4')], { expectedRevision: 2n });
@@ -244,10 +299,12 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
           caughtUp = true;
         },
       });
-      for (let wait = 0; wait < 100 && !caughtUp; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let wait = 0; wait < 100 && !caughtUp; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(caughtUp).toBe(true);
       await store.appendToStream(`${prefix}-live`, [event('Live')], { expectedRevision: 'no_stream' });
-      for (let wait = 0; wait < 100 && received.length === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let wait = 0; wait < 100 && received.length === 0; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await subscription.stop();
       expect(received).toEqual(['Live']);
     });

@@ -28,7 +28,10 @@ export const REDACTED_PATHS = [
   '*.connectionString',
 ];
 
-export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: { level: string; name?: string },
+  destination?: pino.DestinationStream,
+): Logger {
   const loggerOptions: LoggerOptions = {
     level: options.level,
     name: options.name ?? 'trade-ledger',

@@ -10,9 +10,18 @@ export function isConnectionError(error: unknown): boolean {
     );
   }
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(
-      code,
-    ) || code.startsWith('08')
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'ETIMEDOUT',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+    ].includes(code) || code.startsWith('08')
   );
 }
 
@@ -46,6 +55,7 @@ export function describeConnectionFailure(connectionString: string, error: unkno
   } catch {
     where = 'the database (DATABASE_URL is not a valid URL)';
   }
-  const reason = (error as { code?: string; message?: string }).code ?? (error as Error).message ?? String(error);
+  const reason =
+    (error as { code?: string; message?: string }).code ?? (error as Error).message ?? String(error);
   return `cannot connect to PostgreSQL at ${where}: ${String(reason).replace(/postgres(ql)?:\/\/[^\s]+/g, '[url]')}`;
 }

@@ -109,7 +109,8 @@ function makeReadableByAll(dir: string): void {
     const stat = fs.lstatSync(current);
     if (stat.isSymbolicLink()) continue;
     fs.chmodSync(current, stat.isDirectory() || (stat.mode & 0o100) !== 0 ? 0o755 : 0o644);
-    if (stat.isDirectory()) for (const name of fs.readdirSync(current)) pending.push(path.join(current, name));
+    if (stat.isDirectory())
+      for (const name of fs.readdirSync(current)) pending.push(path.join(current, name));
   }
 }
 

@@ -22,6 +22,8 @@ export interface EmbeddedPostgresOptions {
   readonly ephemeral?: boolean;
   readonly onMessage?: (line: string) => void;
   readonly startTimeoutMs?: number;
+  /** Ephemeral clusters run with fsync off unless this is true (benchmarks want real commits). */
+  readonly durable?: boolean;
 }
 
 export interface EmbeddedPostgres {
@@ -47,7 +49,9 @@ function postgresOsUser(): OsUser | undefined {
     });
     uidResult = lookup();
     if (uidResult.status !== 0) {
-      throw new Error(`cannot create the OS user postgres to run the embedded database: ${created.stderr.trim()}`);
+      throw new Error(
+        `cannot create the OS user postgres to run the embedded database: ${created.stderr.trim()}`,
+      );
     }
   }
   const gidResult = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
@@ -56,7 +60,11 @@ function postgresOsUser(): OsUser | undefined {
 
 function writableBy(dir: string, user: OsUser | undefined): boolean {
   if (!user) return true;
-  const result = spawnSync('test', ['-w', dir, '-a', '-x', dir], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
+  const result = spawnSync('test', ['-w', dir, '-a', '-x', dir], {
+    uid: user.uid,
+    gid: user.gid,
+    stdio: 'ignore',
+  });
   return result.status === 0;
 }
 
@@ -67,7 +75,9 @@ async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -87,10 +97,16 @@ function runningServerPort(clusterDir: string): number | undefined {
   }
 }
 
-async function waitUntilReady(connectionString: string, child: ChildProcess, timeoutMs: number, stderr: () => string) {
+async function waitUntilReady(
+  connectionString: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  stderr: () => string,
+) {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; Date.now() < deadline && attempt < 10_000; attempt++) {
-    if (child.exitCode !== null) throw new Error(`embedded PostgreSQL exited at start: ${stderr().trim().slice(-500)}`);
+    if (child.exitCode !== null)
+      throw new Error(`embedded PostgreSQL exited at start: ${stderr().trim().slice(-500)}`);
     const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2_000 });
     try {
       await client.connect();
@@ -109,7 +125,11 @@ function prepareDir(dir: string, user: OsUser | undefined, mode: number): void {
   if (user) fs.chownSync(dir, user.uid, user.gid);
 }
 
-function resolveClusterDir(options: EmbeddedPostgresOptions, user: OsUser | undefined, say: (line: string) => void) {
+function resolveClusterDir(
+  options: EmbeddedPostgresOptions,
+  user: OsUser | undefined,
+  say: (line: string) => void,
+) {
   if (options.ephemeral) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-test-pg-'));
     fs.chmodSync(dir, 0o755);
@@ -125,7 +145,11 @@ function resolveClusterDir(options: EmbeddedPostgresOptions, user: OsUser | unde
   const reachable = writableBy(probe, user);
   fs.rmSync(probe, { recursive: true, force: true });
   if (reachable) return preferred;
-  const fallback = path.join('/var/lib/trade-ledger', createHash('sha256').update(ledgerDir).digest('hex').slice(0, 16), 'pg');
+  const fallback = path.join(
+    '/var/lib/trade-ledger',
+    createHash('sha256').update(ledgerDir).digest('hex').slice(0, 16),
+    'pg',
+  );
   say(
     `embedded PostgreSQL: ${ledgerDir} is not reachable by the OS user postgres (a parent directory is private, e.g. /root); keeping the database at ${fallback} instead`,
   );
@@ -168,19 +192,26 @@ async function initCluster(
       env: { ...process.env, LC_ALL: 'C' },
     });
     if (result.status !== 0) {
-      throw new Error(`initdb failed: ${(result.stderr || result.stdout || String(result.error)).trim().slice(-800)}`);
+      throw new Error(
+        `initdb failed: ${(result.stderr || result.stdout || String(result.error)).trim().slice(-800)}`,
+      );
     }
   } finally {
     fs.rmSync(passwordFile, { force: true });
   }
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const say = options.onMessage ?? (() => undefined);
   const ephemeral = options.ephemeral === true;
+  const unsafeFast = ephemeral && options.durable !== true;
   const user = postgresOsUser();
   const clusterDir = resolveClusterDir(options, user, say);
-  const secretsDir = ephemeral ? path.dirname(clusterDir) : path.resolve(options.ledgerDataDir ?? './.ledger');
+  const secretsDir = ephemeral
+    ? path.dirname(clusterDir)
+    : path.resolve(options.ledgerDataDir ?? './.ledger');
   const password = readOrCreatePassword(path.join(secretsDir, 'pg-password'));
   const urlFor = (port: number) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
@@ -193,16 +224,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   const binaries = await preparePostgresBinaries(user);
   const fresh = !fs.existsSync(path.join(clusterDir, 'PG_VERSION'));
-  if (fresh) await initCluster(binaries.initdb, clusterDir, password, user, ephemeral);
+  if (fresh) await initCluster(binaries.initdb, clusterDir, password, user, unsafeFast);
 
   const port = await freePort();
   const args = [
-    '-D', clusterDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=300',
-    ...(ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    '-D',
+    clusterDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+    ...(unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   let stderr = '';
   const child = spawn(binaries.postgres, args, {
@@ -219,7 +255,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   const connectionString = urlFor(port);
   try {
-    await waitUntilReady(connectionString.replace(/\/ledger$/, '/postgres'), child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, () => stderr);
+    await waitUntilReady(
+      connectionString.replace(/\/ledger$/, '/postgres'),
+      child,
+      options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      () => stderr,
+    );
     const admin = new pg.Client({ connectionString: connectionString.replace(/\/ledger$/, '/postgres') });
     await admin.connect();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);

@@ -49,7 +49,10 @@ export interface MigrateResult {
  * session advisory lock so that processes starting together do not race. A migration that was
  * applied and has since been edited is an error: history is not rewritten.
  */
-export async function migrate(pool: pg.Pool, migrations: Migration[] = loadMigrations()): Promise<MigrateResult> {
+export async function migrate(
+  pool: pg.Pool,
+  migrations: Migration[] = loadMigrations(),
+): Promise<MigrateResult> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

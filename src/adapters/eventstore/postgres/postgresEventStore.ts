@@ -20,35 +20,48 @@ import {
 } from '../../../domain/ports/eventStore';
 import { isConnectionError } from '../../postgres/createPool';
 import { EVENT_COLUMNS, positionParams, toRecordedEvent, type EventRow } from './eventRows';
-import { PostgresSubscription } from './postgresSubscription';
+import { NOTIFY_CHANNEL, PostgresSubscription } from './postgresSubscription';
 
-const EXPECTED_NO_STREAM = -1n;
-const EXPECTED_ANY = -2n;
+const NOTIFY_DEBOUNCE_MS = 5;
+
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Concurrent "any" appends to one stream race for the next revision; the loser tries again. */
+const MAX_ANY_ATTEMPTS = 20;
 
 export class DuplicateEventId extends Error {
   override readonly name = 'DuplicateEventId';
 }
 
-function toExpectedParam(expected: ExpectedRevision): string {
-  if (expected === 'no_stream') return EXPECTED_NO_STREAM.toString();
-  if (expected === 'any') return EXPECTED_ANY.toString();
-  if (expected < 0n) throw new Error(`expected revision must be >= 0, got ${expected}`);
-  return expected.toString();
+/**
+ * One INSERT per append. `$2` is the revision before the first new event (-1: a new stream). `$7`
+ * demands that this revision exists (an exact expected revision), so a stream never gets a gap; a
+ * later revision that already exists makes the unique (stream_id, stream_revision) refuse the insert.
+ */
+const APPEND_SQL = `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+  SELECT $1, $2::bigint + e.ord, e.id, e.type, e.data, e.meta
+  FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, meta, ord)
+  WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_revision = $2::bigint)
+  RETURNING stream_revision, transaction_id::text AS transaction_id, global_position`;
+
+/** The same for the common case of one event: no arrays to build and parse (measured ~25% faster). */
+const APPEND_ONE_SQL = `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+  SELECT $1, $2::bigint + 1, $3::uuid, $4, $5::jsonb, $6::jsonb
+  WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_revision = $2::bigint)
+  RETURNING stream_revision, transaction_id::text AS transaction_id, global_position`;
+
+interface AppendedRow {
+  stream_revision: string;
+  transaction_id: string;
+  global_position: string;
 }
 
-/** Maps driver failures onto the port's errors; anything else is rethrown unchanged. */
-function mapError(error: unknown, streamId: string, expected: ExpectedRevision): never {
-  const pgError = error as { code?: string; detail?: string; constraint?: string };
-  if (pgError.code === 'LE001') {
-    const actual = BigInt(pgError.detail ?? '-1');
-    throw new WrongExpectedVersion(streamId, expected, actual < 0n ? 'no_stream' : actual);
-  }
-  if (pgError.code === '23505' && pgError.constraint === 'events_event_id_unique') {
-    throw new DuplicateEventId(`an event id of this append is already used in another place (stream ${streamId})`);
-  }
-  if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unavailable: ${(error as Error).message}`);
-  throw error;
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError.code === '23505' && pgError.constraint === constraint;
+}
+
+function unavailable(error: unknown): EventStoreUnavailable {
+  return new EventStoreUnavailable(`event store unavailable: ${(error as Error).message}`);
 }
 
 export interface PostgresEventStoreOptions {
@@ -58,6 +71,7 @@ export interface PostgresEventStoreOptions {
 
 export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PostgresSubscription>();
+  private notifyScheduled = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -70,29 +84,113 @@ export class PostgresEventStore implements EventStore {
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
     assertAppendable(streamId, events);
+    const expected = options.expectedRevision;
+    if (typeof expected === 'bigint' && expected < 0n)
+      throw new Error(`expected revision must be >= 0, got ${expected}`);
     const ids = events.map((event) => event.id ?? randomUUID());
     for (const id of ids) if (!UUID_PATTERN.test(id)) throw new Error(`event id ${id} is not a UUID`);
-    try {
-      const result = await this.pool.query<{ next_revision: string; transaction_id: string; last_position: string }>(
-        'SELECT next_revision, transaction_id::text AS transaction_id, last_position FROM append_to_stream($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])',
-        [
-          streamId,
-          toExpectedParam(options.expectedRevision),
+    const single = events.length === 1;
+    const columns = single
+      ? [ids[0], events[0]!.type, JSON.stringify(events[0]!.data), JSON.stringify(events[0]!.metadata ?? {})]
+      : [
           ids,
           events.map((event) => event.type),
           events.map((event) => JSON.stringify(event.data)),
           events.map((event) => JSON.stringify(event.metadata ?? {})),
-        ],
-      );
-      const row = result.rows[0];
-      if (!row) throw new Error('append_to_stream returned no row');
-      return {
-        nextExpectedRevision: BigInt(row.next_revision),
-        position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.last_position) },
-      };
+        ];
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const before =
+          expected === 'any' ? await this.lastRevision(streamId) : expected === 'no_stream' ? -1n : expected;
+        try {
+          const result = await this.pool.query<AppendedRow>(single ? APPEND_ONE_SQL : APPEND_SQL, [
+            streamId,
+            before.toString(),
+            ...columns,
+            before >= 0n,
+          ]);
+          const last = result.rows.at(-1);
+          if (!last) throw new WrongExpectedVersion(streamId, expected, await this.actualRevision(streamId));
+          this.notifyAppended();
+          return {
+            nextExpectedRevision: BigInt(last.stream_revision),
+            position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) },
+          };
+        } catch (error) {
+          const revisionTaken = isUniqueViolation(error, 'events_stream_revision_unique');
+          if (!revisionTaken && !isUniqueViolation(error, 'events_event_id_unique')) throw error;
+          const retried = await this.findRetriedAppend(
+            streamId,
+            ids,
+            expected === 'any' ? undefined : before,
+          );
+          if (retried) return retried;
+          if (revisionTaken && expected === 'any' && attempt < MAX_ANY_ATTEMPTS) continue;
+          if (revisionTaken)
+            throw new WrongExpectedVersion(streamId, expected, await this.actualRevision(streamId));
+          throw new DuplicateEventId(
+            `an event id of this append is already used elsewhere (stream ${streamId})`,
+          );
+        }
+      }
     } catch (error) {
-      mapError(error, streamId, options.expectedRevision);
+      if (isConnectionError(error)) throw unavailable(error);
+      throw error;
     }
+  }
+
+  /** An append retried after a lost answer: the very same ids already stand in this stream, in order. */
+  private async findRetriedAppend(
+    streamId: string,
+    ids: string[],
+    before: bigint | undefined,
+  ): Promise<AppendResult | undefined> {
+    const found = await this.pool.query<AppendedRow & { event_id: string }>(
+      `SELECT event_id, stream_revision, transaction_id::text AS transaction_id, global_position
+         FROM events WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY stream_revision`,
+      [streamId, ids],
+    );
+    if (found.rows.length !== ids.length) return undefined;
+    const first = BigInt(found.rows[0]!.stream_revision);
+    if (before !== undefined && first !== before + 1n) return undefined;
+    const inOrder = found.rows.every(
+      (row, index) => row.event_id === ids[index] && BigInt(row.stream_revision) === first + BigInt(index),
+    );
+    if (!inOrder) return undefined;
+    const last = found.rows.at(-1)!;
+    return {
+      nextExpectedRevision: BigInt(last.stream_revision),
+      position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) },
+    };
+  }
+
+  private async lastRevision(streamId: string): Promise<bigint> {
+    const result = await this.pool.query<{ revision: string | null }>(
+      'SELECT max(stream_revision) AS revision FROM events WHERE stream_id = $1',
+      [streamId],
+    );
+    const revision = result.rows[0]?.revision;
+    return revision === null || revision === undefined ? -1n : BigInt(revision);
+  }
+
+  private async actualRevision(streamId: string): Promise<bigint | 'no_stream'> {
+    const revision = await this.lastRevision(streamId);
+    return revision < 0n ? 'no_stream' : revision;
+  }
+
+  /**
+   * Wakes subscribers: those of this process at once, those of other processes through one NOTIFY
+   * per NOTIFY_DEBOUNCE_MS at most. A NOTIFY inside every append would serialize all commits on
+   * PostgreSQL's notification lock (measured: appends/s fell to a third of plain INSERTs).
+   */
+  private notifyAppended(): void {
+    for (const subscription of this.subscriptions) subscription.wakeUp();
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setTimeout(() => {
+      this.notifyScheduled = false;
+      this.pool.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`).catch(() => undefined);
+    }, NOTIFY_DEBOUNCE_MS).unref();
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -103,15 +201,18 @@ export class PostgresEventStore implements EventStore {
       ? `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND ($2::bigint IS NULL OR stream_revision <= $2) ORDER BY stream_revision DESC LIMIT $3`
       : `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND ($2::bigint IS NULL OR stream_revision >= $2) ORDER BY stream_revision ASC LIMIT $3`;
     try {
-      const result = await this.pool.query<EventRow>(sql, [streamId, from === undefined ? null : from.toString(), maxCount]);
+      const result = await this.pool.query<EventRow>(sql, [
+        streamId,
+        from === undefined ? null : from.toString(),
+        maxCount,
+      ]);
       if (result.rows.length === 0) {
-        const exists = await this.pool.query('SELECT 1 FROM streams WHERE stream_id = $1', [streamId]);
-        if (exists.rowCount === 0) throw new StreamNotFound(streamId);
+        if ((await this.lastRevision(streamId)) < 0n) throw new StreamNotFound(streamId);
       }
       return result.rows.map(toRecordedEvent);
     } catch (error) {
       if (error instanceof StreamNotFound) throw error;
-      if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unavailable: ${(error as Error).message}`);
+      if (isConnectionError(error)) throw unavailable(error);
       throw error;
     }
   }
@@ -119,7 +220,8 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions): Promise<ReadAllResult> {
     const maxCount = Math.max(1, Math.min(options.maxCount, MAX_READ_ALL_COUNT));
     const [afterCommit, afterPrepare] = positionParams(options.after);
-    const prefixes = options.streamPrefixes && options.streamPrefixes.length > 0 ? [...options.streamPrefixes] : null;
+    const prefixes =
+      options.streamPrefixes && options.streamPrefixes.length > 0 ? [...options.streamPrefixes] : null;
     try {
       // Only transactions older than every running one are read: their set can no longer change.
       const result = await this.pool.query<EventRow>(
@@ -134,7 +236,7 @@ export class PostgresEventStore implements EventStore {
       const events = result.rows.map(toRecordedEvent);
       return { events, lastPosition: events.at(-1)?.position ?? options.after };
     } catch (error) {
-      if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unavailable: ${(error as Error).message}`);
+      if (isConnectionError(error)) throw unavailable(error);
       throw error;
     }
   }

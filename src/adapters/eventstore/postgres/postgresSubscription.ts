@@ -9,7 +9,7 @@ import {
 
 const DEFAULT_BATCH_SIZE = 500;
 const MAX_BATCH_SIZE = 10_000;
-const NOTIFY_CHANNEL = 'ledger_events';
+export const NOTIFY_CHANNEL = 'ledger_events';
 const MAX_READ_FAILURES_IN_ROW = 30;
 
 /**
@@ -32,6 +32,12 @@ export class PostgresSubscription implements Subscription {
     this.done = this.run();
   }
 
+  /** New events may be visible: read now instead of at the next poll. */
+  wakeUp(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -42,10 +48,7 @@ export class PostgresSubscription implements Subscription {
     if (this.listener || this.stopped) return;
     const { connectionString, ...rest } = this.pool.options as pg.ClientConfig;
     const client = new pg.Client({ ...rest, ...(connectionString ? { connectionString } : {}) });
-    client.on('notification', () => {
-      this.woken = true;
-      this.wake?.();
-    });
+    client.on('notification', () => this.wakeUp());
     client.on('error', () => {
       // The poll keeps the subscription going; the next loop reconnects the listener.
       if (this.listener === client) this.listener = undefined;
@@ -95,7 +98,8 @@ export class PostgresSubscription implements Subscription {
           failuresInRow = 0;
         } catch (error) {
           // A database restart should not kill every projection; a long outage should be seen.
-          if (!(error instanceof EventStoreUnavailable) || ++failuresInRow > MAX_READ_FAILURES_IN_ROW) throw error;
+          if (!(error instanceof EventStoreUnavailable) || ++failuresInRow > MAX_READ_FAILURES_IN_ROW)
+            throw error;
           await this.sleep(Math.min(this.options.pollIntervalMs * 2 ** failuresInRow, 5_000));
           continue;
         }
