@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SIMULATOR_API_KEY } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.LEDGER_DATA_DIR).toBe('./.ledger');
+    expect(config.EXCHANGE).toBe('simulated');
+    expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.BITVAVO_API_KEY).toBe(SIMULATOR_API_KEY);
+    expect(config.EVENTSTORE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable in one message', () => {
+    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', EVENTSTORE_URL: 'http://x', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const name of ['PORT', 'DATABASE_URL', 'EVENTSTORE_URL', 'LOG_LEVEL']) expect(message).toContain(name);
+    }
+  });
+
+  it('requires key, secret and operator id for the real exchange, and never echoes a secret', () => {
+    expect(() => loadConfig({ EXCHANGE: 'bitvavo' })).toThrow(/BITVAVO_API_KEY.*BITVAVO_API_SECRET.*BITVAVO_OPERATOR_ID/);
+    const secret = 'top-secret-value-123';
+    try {
+      loadConfig({ EXCHANGE: 'bitvavo', BITVAVO_API_SECRET: secret, BITVAVO_OPERATOR_ID: 'not-a-number' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secret);
+      expect((error as Error).message).toContain('BITVAVO_OPERATOR_ID');
+    }
+    const config = loadConfig({ EXCHANGE: 'bitvavo', BITVAVO_API_KEY: 'k', BITVAVO_API_SECRET: 's', BITVAVO_OPERATOR_ID: '42' });
+    expect(config.BITVAVO_API_URL).toBe('https://api.bitvavo.com/v2');
+    expect(config.BITVAVO_OPERATOR_ID).toBe(42);
+  });
+
+  it('accepts esdb URLs and postgres URLs', () => {
+    const config = loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113?tls=false', DATABASE_URL: 'postgres://u:p@h:5432/d' });
+    expect(config.EVENTSTORE_URL).toBe('esdb://localhost:2113?tls=false');
+  });
+});
