@@ -103,12 +103,12 @@ export class PostgresEventStore implements EventStore {
         const before =
           expected === 'any' ? await this.lastRevision(streamId) : expected === 'no_stream' ? -1n : expected;
         try {
-          const result = await this.pool.query<AppendedRow>(single ? APPEND_ONE_SQL : APPEND_SQL, [
-            streamId,
-            before.toString(),
-            ...columns,
-            before >= 0n,
-          ]);
+          const result = await this.pool.query<AppendedRow>({
+            // Named: each connection parses and plans it once (the append is the hot path).
+            name: single ? 'ledger_append_one' : 'ledger_append_many',
+            text: single ? APPEND_ONE_SQL : APPEND_SQL,
+            values: [streamId, before.toString(), ...columns, before >= 0n],
+          });
           const last = result.rows.at(-1);
           if (!last) throw new WrongExpectedVersion(streamId, expected, await this.actualRevision(streamId));
           this.notifyAppended();
