@@ -1,0 +1,5 @@
+export * from './decideTradingControl';
+export * from './tradingControlCommands';
+export * from './tradingControlErrors';
+export * from './tradingControlEvents';
+export * from './tradingControlState';

@@ -1,0 +1,5 @@
+export * from './checkMarketRules';
+export * from './evaluateGates';
+export * from './gateResult';
+export * from './orderNotional';
+export * from './tradeProposal';
