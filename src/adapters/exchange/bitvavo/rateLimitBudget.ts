@@ -28,13 +28,13 @@ export class RateLimitBudget {
   private remaining: number;
   private resetAtMs: number | undefined;
   private bannedUntilMs = 0;
-  private readonly orderReserve: number;
+  private readonly orderReserve: number | undefined;
   private readonly defaultBanMs: number;
 
   constructor(options: RateLimitBudgetOptions = {}) {
     this.limit = options.limitPerMin ?? DEFAULT_RATE_LIMIT_PER_MIN;
     this.remaining = this.limit;
-    this.orderReserve = options.orderReserve ?? Math.max(1, Math.floor(this.limit / 10));
+    this.orderReserve = options.orderReserve;
     this.defaultBanMs = options.defaultBanMs ?? RATE_LIMIT_WINDOW_MS;
   }
 
@@ -42,7 +42,9 @@ export class RateLimitBudget {
   tryAcquire(weight: number, priority: RequestPriority, nowMs: number): BudgetDecision {
     if (nowMs < this.bannedUntilMs) return { ok: false, reason: 'banned', retryAtMs: this.bannedUntilMs };
     this.rollWindow(nowMs);
-    const floor = priority === 'order' ? 0 : Math.min(this.orderReserve, this.limit - 1);
+    // The reserve follows the limit the exchange reports, unless it was set explicitly.
+    const reserve = this.orderReserve ?? Math.max(1, Math.floor(this.limit / 10));
+    const floor = priority === 'order' ? 0 : Math.min(reserve, this.limit - 1);
     if (this.remaining - weight < floor) {
       return { ok: false, reason: 'exhausted', retryAtMs: this.resetAtMs ?? nowMs + RATE_LIMIT_WINDOW_MS };
     }

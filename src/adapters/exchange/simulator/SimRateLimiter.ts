@@ -40,7 +40,9 @@ export class SimRateLimiter {
       this.windows.set(caller, window);
     }
     if (nowMs < window.bannedUntilMs) return this.banned(window);
-    if (nowMs >= window.startMs + RATE_LIMIT_WINDOW_MS) {
+    // A served ban starts a fresh window; so does the end of a minute.
+    if (window.bannedUntilMs > 0 || nowMs >= window.startMs + RATE_LIMIT_WINDOW_MS) {
+      window.bannedUntilMs = 0;
       window.startMs = nowMs;
       window.used = 0;
     }

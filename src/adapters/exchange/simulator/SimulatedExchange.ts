@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 import { SeededRandom } from './seededRandom';
 import { ORDER_NOT_FOUND, simError, type SimError } from './simError';
 import { isOpen, type SimOrder } from './simOrder';
+import { fillTerms } from './fillTerms';
 import {
-  SIM_MAKER_FEE_RATE,
   SIM_MAX_OPEN_ORDERS_PER_MARKET,
   SIM_TAKER_FEE_RATE,
   type SimMarketConfig,
@@ -103,29 +103,8 @@ export class SimulatedExchange {
     };
   }
 
-  /** Base amount, quote value and fee of filling `order` completely at `price`. */
-  private fillTerms(
-    body: Pick<ValidOrderBody, 'market' | 'side' | 'amount' | 'amountQuote'>,
-    price: Decimal,
-    taker: boolean,
-  ): { base: Decimal; quote: Decimal; fee: Decimal } {
-    const { market } = body;
-    const rate = new Decimal(taker ? SIM_TAKER_FEE_RATE : SIM_MAKER_FEE_RATE);
-    let base = body.amount;
-    if (base === undefined) {
-      // amountQuote is what the trader spends (buy, fee included) or wants to receive (sell).
-      const divisor = body.side === 'buy' ? price.mul(rate.plus(1)) : price;
-      base = (body.amountQuote ?? new Decimal(0))
-        .div(divisor)
-        .toDecimalPlaces(market.quantityDecimals, Decimal.ROUND_DOWN);
-    }
-    const quote = base.mul(price);
-    const fee = quote.mul(rate).toDecimalPlaces(market.notionalDecimals, Decimal.ROUND_UP);
-    return { base, quote, fee };
-  }
-
   private placeMarketOrder(body: ValidOrderBody, price: Decimal, nowMs: number): SimOrder | SimError {
-    const terms = this.fillTerms(body, price, true);
+    const terms = fillTerms(body, price, true);
     if (terms.base.lte(0) || terms.quote.lt(body.market.minOrderInQuoteAsset)) {
       return simError(400, 217, 'The order value is lower than the minimum for this market.');
     }
@@ -174,7 +153,7 @@ export class SimulatedExchange {
     const market = this.markets.get(order.market);
     if (market === undefined) return;
     const remainingAmount = order.amount?.minus(order.filledAmount);
-    const terms = this.fillTerms(
+    const terms = fillTerms(
       { market, side: order.side, amount: remainingAmount, amountQuote: order.amountQuote },
       price,
       taker,
