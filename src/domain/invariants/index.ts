@@ -1,0 +1,4 @@
+export * from './executionInvariants';
+export * from './invariantViolation';
+export * from './runExecutionInvariants';
+export * from './walkExecutionHistory';
