@@ -84,13 +84,17 @@ export class EsdbEventStore implements EventStore {
   ): Promise<AppendResult> {
     assertAppendable(streamId, events);
     const expected = options.expectedRevision;
-    if (typeof expected === 'bigint' && expected < 0n) throw new Error(`expected revision must be >= 0, got ${expected}`);
+    if (typeof expected === 'bigint' && expected < 0n)
+      throw new Error(`expected revision must be >= 0, got ${expected}`);
     const data = toEventData(events);
     const attempts = clamp(this.options.appendAttempts ?? 3, 1, 10);
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.client.appendToStream(streamId, data, { expectedRevision: expected });
-        return { nextExpectedRevision: result.nextExpectedRevision, position: await this.lastPosition(streamId, result, data.length) };
+        return {
+          nextExpectedRevision: result.nextExpectedRevision,
+          position: await this.lastPosition(streamId, result, data.length),
+        };
       } catch (error) {
         // The same ids again: if the lost attempt was written after all, the server answers as done.
         if (attempt < attempts && isTransient(error) && !this.closed) {
@@ -106,11 +110,19 @@ export class EsdbEventStore implements EventStore {
    * The server reports one position for a whole append (its commit), which is the last event's only
    * when the append holds one event. For more, the last event is read back for its exact position.
    */
-  private async lastPosition(streamId: string, result: ClientAppendResult, count: number): Promise<GlobalPosition> {
+  private async lastPosition(
+    streamId: string,
+    result: ClientAppendResult,
+    count: number,
+  ): Promise<GlobalPosition> {
     const reported = toPosition(result.position);
     if (count === 1) return reported;
     try {
-      const [last] = await this.readStream(streamId, { direction: 'backwards', fromRevision: result.nextExpectedRevision, maxCount: 1 });
+      const [last] = await this.readStream(streamId, {
+        direction: 'backwards',
+        fromRevision: result.nextExpectedRevision,
+        maxCount: 1,
+      });
       return last && last.position.commit >= 0n ? last.position : reported;
     } catch {
       return reported; // the append stands; only the position is less precise
@@ -157,13 +169,21 @@ export class EsdbEventStore implements EventStore {
   }
 
   /** One page of `$all` strictly after `after`, filtered here to the prefixes and without system events. */
-  async readAllPage(after: GlobalPosition | undefined, prefixes: readonly string[], pageSize: number): Promise<AllPage> {
+  async readAllPage(
+    after: GlobalPosition | undefined,
+    prefixes: readonly string[],
+    pageSize: number,
+  ): Promise<AllPage> {
     const events: RecordedEvent[] = [];
     let scannedTo: GlobalPosition | undefined;
     let raw = 0;
     try {
       // `$all` reads from a position include the event at that position: it is skipped below.
-      const read = this.client.readAll({ fromPosition: after ?? START, maxCount: pageSize, direction: FORWARDS });
+      const read = this.client.readAll({
+        fromPosition: after ?? START,
+        maxCount: pageSize,
+        direction: FORWARDS,
+      });
       for await (const resolved of read) {
         raw += 1;
         const position = toPosition(resolved.event?.position);
@@ -205,6 +225,9 @@ export class EsdbEventStore implements EventStore {
 }
 
 /** `esdb://host:2113?tls=false`, `esdb+discover://...` for a cluster; credentials may sit in the URL. */
-export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
+export function createEsdbEventStore(
+  connectionString: string,
+  options: EsdbEventStoreOptions = {},
+): EsdbEventStore {
   return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString), options);
 }

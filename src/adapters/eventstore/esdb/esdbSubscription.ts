@@ -1,4 +1,9 @@
-import { START, streamNameFilter, type AllStreamResolvedEvent, type EventStoreDBClient } from '@eventstore/db-client';
+import {
+  START,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type EventStoreDBClient,
+} from '@eventstore/db-client';
 import {
   comparePositions,
   type GlobalPosition,
@@ -19,7 +24,10 @@ export interface AllPage {
   readonly reachedEnd: boolean;
 }
 
-export type ReadAllPage = (after: GlobalPosition | undefined, prefixes: readonly string[]) => Promise<AllPage>;
+export type ReadAllPage = (
+  after: GlobalPosition | undefined,
+  prefixes: readonly string[],
+) => Promise<AllPage>;
 
 export interface ReconnectPolicy {
   /** Failed (re)subscriptions in a row before `done` rejects with EventStoreUnavailable. */
@@ -94,7 +102,9 @@ export class EsdbSubscription implements Subscription {
         if (!isTransient(error) && !(error instanceof SubscriptionEnded)) throw error;
         this.failuresInRow += 1;
         if (this.failuresInRow > this.policy.maxAttemptsInRow) throw unavailable(error);
-        await this.sleep(Math.min(this.policy.baseDelayMs * 2 ** (this.failuresInRow - 1), this.policy.maxDelayMs));
+        await this.sleep(
+          Math.min(this.policy.baseDelayMs * 2 ** (this.failuresInRow - 1), this.policy.maxDelayMs),
+        );
       }
     }
   }
@@ -164,7 +174,8 @@ export class EsdbSubscription implements Subscription {
     const events: RecordedEvent[] = [];
     let last = this.position;
     for (const resolved of batch) {
-      if (isSystemEvent(resolved) || !matchesPrefixes(resolved.event!.streamId, this.options.prefixes)) continue;
+      if (isSystemEvent(resolved) || !matchesPrefixes(resolved.event!.streamId, this.options.prefixes))
+        continue;
       const event = toRecordedEvent(resolved);
       if (last && comparePositions(event.position, last) <= 0) continue;
       events.push(event);
