@@ -6,6 +6,7 @@ import {
 } from '@eventstore/db-client';
 import {
   comparePositions,
+  EventStoreUnavailable,
   type GlobalPosition,
   type RecordedEvent,
   type SubscribeToAllOptions,
@@ -99,9 +100,13 @@ export class EsdbSubscription implements Subscription {
       } catch (error) {
         if (error instanceof HandlerFailed) throw error.original;
         if (this.stopped) break;
-        if (!isTransient(error) && !(error instanceof SubscriptionEnded)) throw error;
+        const retryable =
+          isTransient(error) || error instanceof SubscriptionEnded || error instanceof EventStoreUnavailable;
+        if (!retryable) throw error;
         this.failuresInRow += 1;
-        if (this.failuresInRow > this.policy.maxAttemptsInRow) throw unavailable(error);
+        if (this.failuresInRow > this.policy.maxAttemptsInRow) {
+          throw error instanceof EventStoreUnavailable ? error : unavailable(error);
+        }
         await this.sleep(
           Math.min(this.policy.baseDelayMs * 2 ** (this.failuresInRow - 1), this.policy.maxDelayMs),
         );

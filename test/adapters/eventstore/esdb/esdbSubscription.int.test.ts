@@ -213,6 +213,22 @@ describe('EsdbEventStore subscriptions and $all filtering', () => {
     expect(received.map((e) => e.type)).toEqual(['E0', 'E1', 'E2', 'E3']);
   });
 
+  it('starts while the server is down and catches up once it is back', async () => {
+    const stream = `execution-${randomUUID()}`;
+    await store.appendToStream(stream, [event('E0')], { expectedRevision: 'no_stream' });
+    const { port, log } = double;
+    await double.close();
+    const { received, subscription, isCaughtUp } = collect();
+    await sleep(150); // catch-up reads fail meanwhile and are retried
+    expect(isCaughtUp()).toBe(false);
+    double = await startEsdbDouble({ port, log });
+    await until(isCaughtUp);
+    await store.appendToStream(stream, [event('E1')], { expectedRevision: 0n });
+    await until(() => received.length >= 2);
+    await subscription.stop();
+    expect(received.map((e) => e.type)).toEqual(['E0', 'E1']);
+  });
+
   it('gives up with EventStoreUnavailable when the server stays down, after bounded retries', async () => {
     const quick = createEsdbEventStore(double.connectionString, {
       reconnect: { maxAttemptsInRow: 3, baseDelayMs: 10, maxDelayMs: 20 },
