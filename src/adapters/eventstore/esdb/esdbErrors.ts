@@ -38,13 +38,13 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** One line without the connection string (it may carry credentials). */
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   const message = String((error as Error | undefined)?.message ?? error);
   return message.replace(/esdb(\+discover)?:\/\/\S+/g, '[url]').split('\n')[0] ?? 'unknown error';
 }
 
 export function unavailable(error: unknown): EventStoreUnavailable {
-  return new EventStoreUnavailable(`event store unavailable: ${describe(error)}`);
+  return new EventStoreUnavailable(`event store unavailable: ${describeError(error)}`);
 }
 
 /** Maps the client's errors onto the port's; anything unexpected is rethrown unchanged. */
