@@ -52,7 +52,7 @@ export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Omitted: from the very beginning. */
   readonly after?: GlobalPosition;
   readonly maxCount: number;
-  /** Only streams whose id starts with one of these. Omitted: every stream. */
+  /** Only streams whose id starts with one of these. Omitted: the store's default (PostgreSQL: every stream; EventStoreDB: the ledger's prefixes, never $-streams). */
   readonly streamPrefixes?: readonly string[];
 }
 
