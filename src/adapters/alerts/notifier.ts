@@ -25,8 +25,16 @@ export interface UserNotification {
   readonly fields?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
+/** For ops, but not an alert (a promotion waits for review): an info line, and the ops channel. */
+export interface OpsNotice {
+  readonly title: string;
+  readonly text: string;
+  readonly fields?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
 export interface Notifier {
   alertOps(alert: OpsAlert): void;
+  informOps(notice: OpsNotice): void;
   notifyUser(notification: UserNotification): void;
   flush(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -91,6 +99,16 @@ export class ChannelNotifier implements Notifier {
     );
   }
 
+  informOps(notice: OpsNotice): void {
+    this.options.logger.info(
+      { notice: { title: notice.title, fields: notice.fields } },
+      `${notice.title}: ${notice.text}`,
+    );
+    this.options.opsChannel.deliver(
+      `${SEVERITY_ICON.info} ${notice.title}\n${notice.text}${formatFields(notice.fields)}`,
+    );
+  }
+
   notifyUser(notification: UserNotification): void {
     this.options.logger.info(
       {
@@ -131,8 +149,12 @@ export class ChannelNotifier implements Notifier {
 export class RecordingNotifier implements Notifier {
   readonly alerts: OpsAlert[] = [];
   readonly userNotifications: UserNotification[] = [];
+  readonly notices: OpsNotice[] = [];
   alertOps(alert: OpsAlert): void {
     this.alerts.push(alert);
+  }
+  informOps(notice: OpsNotice): void {
+    this.notices.push(notice);
   }
   notifyUser(notification: UserNotification): void {
     this.userNotifications.push(notification);
