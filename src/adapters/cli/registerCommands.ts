@@ -1,13 +1,21 @@
 import type { Command } from 'commander';
 import { registerExchangeSimCommand } from './commands/exchangeSimCommand';
 import { registerInvariantsCommand } from './commands/invariantsCommand';
+import { registerKeysCommand } from './commands/keysCommand';
+import { registerKillSwitchCommand } from './commands/killSwitchCommand';
 import { registerMigrateCommand } from './commands/migrateCommand';
+import { registerPromotionsCommand } from './commands/promotionsCommand';
 import { registerReplayCommand } from './commands/replayCommand';
+import { registerServeCommand } from './commands/serveCommand';
 
 /** Every `ledger` sub-command, one file each under commands/. */
 export function registerCommands(program: Command): void {
+  registerServeCommand(program);
+  registerKeysCommand(program);
   registerMigrateCommand(program);
   registerExchangeSimCommand(program);
   registerReplayCommand(program);
   registerInvariantsCommand(program);
+  registerKillSwitchCommand(program);
+  registerPromotionsCommand(program);
 }

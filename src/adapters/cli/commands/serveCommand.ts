@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { createApp } from '../../../app';
+import { loadConfig } from '../../../config';
+import { createLogger } from '../../logging/createLogger';
+import { bootstrapEmbeddedDefaults, usesEmbeddedDefaults } from '../bootstrapEmbeddedDefaults';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** `ledger serve` (and `npm start`): the HTTP API, until SIGINT / SIGTERM, then a graceful stop. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the HTTP API (embedded PostgreSQL and the simulated exchange unless configured otherwise)',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger({ level: config.LOG_LEVEL });
+      const app = await createApp(config, {
+        logger,
+        onDatabaseMessage: (line) => process.stderr.write(`${line}\n`),
+      });
+      const signal = untilSignal();
+      try {
+        if (usesEmbeddedDefaults(config)) {
+          const bootstrap = await bootstrapEmbeddedDefaults(app);
+          if (bootstrap.createdKeys.length > 0) {
+            process.stdout.write(
+              '\nAPI keys created for the embedded defaults (shown only this once; keep them):\n',
+            );
+            for (const created of bootstrap.createdKeys) {
+              const who = created.userId === null ? created.role : `${created.role} (user ${created.userId})`;
+              process.stdout.write(`  ${who.padEnd(22)} ${created.key}\n`);
+            }
+            process.stdout.write('\n');
+          }
+        }
+        const { url } = await app.start();
+        process.stdout.write(`trade-ledger listening on ${url}\n`);
+        process.stdout.write(`API docs: ${url}/docs\n`);
+        const received = await signal;
+        process.stdout.write(`${received}: stopping (requests in flight finish first)\n`);
+      } finally {
+        await app.stop();
+      }
+      process.stdout.write('stopped\n');
+    });
+}
