@@ -24,9 +24,9 @@ export async function readStreamEvents(
   for (let page = 0; page < MAX_PAGES; page++) {
     let events: RecordedEvent[];
     try {
-      events = await orUnavailable(() =>
-        store.readStream(streamId, { fromRevision: from, maxCount: pageSize }),
-      );
+      // From the start, no `fromRevision`: a missing stream then costs one query, not two.
+      const options = from === 0n ? { maxCount: pageSize } : { fromRevision: from, maxCount: pageSize };
+      events = await orUnavailable(() => store.readStream(streamId, options));
     } catch (error) {
       if (error instanceof StreamNotFound) return all;
       throw error;

@@ -207,7 +207,8 @@ export class PostgresEventStore implements EventStore {
         maxCount,
       ]);
       if (result.rows.length === 0) {
-        if ((await this.lastRevision(streamId)) < 0n) throw new StreamNotFound(streamId);
+        // Without a starting revision, no rows means no stream: no second query on this hot path.
+        if (from === undefined || (await this.lastRevision(streamId)) < 0n) throw new StreamNotFound(streamId);
       }
       return result.rows.map(toRecordedEvent);
     } catch (error) {
