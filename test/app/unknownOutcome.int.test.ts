@@ -5,7 +5,7 @@ type Json = Record<string, unknown>;
 
 /**
  * Unknown outcomes over real HTTP to the simulator: 202, then reconcile by clientOrderId. The harness
- * uses a 1 s client timeout, a 1 s access window and 0.5 s clock skew, so a send window closes 1.5 s
+ * uses a 1 s client timeout, a 1 s access window and 2 s clock skew, so a send window closes 3 s
  * after the send.
  */
 describe('unknown outcomes and reconcile', () => {

@@ -54,7 +54,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     HOST: '127.0.0.1',
     BITVAVO_TIMEOUT_MS: '1000',
     BITVAVO_ACCESS_WINDOW_MS: '1000',
-    CLOCK_SKEW_MAX_MS: '500',
+    CLOCK_SKEW_MAX_MS: '2000',
     BITVAVO_RATE_LIMIT_PER_MIN: '0',
     API_RATE_LIMIT_PER_MIN: '100000',
     ...options.env,
