@@ -15,8 +15,22 @@ const OUTCOMES = [
 const count = (_u, value) => (value === null || value === undefined ? '—' : String(value));
 const pct = (_u, value) => (value === null || value === undefined ? '—' : `${value.toFixed(1)} %`);
 
+const pad = (n) => String(n).padStart(2, '0');
+
+/** UTC hours on the time axis ("14:00"), the date under midnight: operators compare with UTC logs. */
+function hourLabels(_u, ticks) {
+  return ticks.map((ts) => {
+    const d = new Date(ts * 1000);
+    const hour = `${pad(d.getUTCHours())}:00`;
+    if (d.getUTCHours() !== 0) return hour;
+    return `${hour}\n${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  });
+}
+
 function options(widthPx, thresholdPct) {
   return {
+    // Legend and cursor in UTC too.
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     width: widthPx,
     height: CHART_HEIGHT_PX,
     cursor: { drag: { x: false, y: false } },
@@ -24,10 +38,10 @@ function options(widthPx, thresholdPct) {
     scales: {
       x: { time: true },
       n: { auto: true, range: (_u, _min, max) => [0, Math.max(4, max)] },
-      pct: { range: [0, Math.max(10, thresholdPct * 2)] },
+      pct: { range: (_u, _min, max) => [0, Math.max(thresholdPct * 2, Math.ceil((max ?? 0) * 1.1))] },
     },
     axes: [
-      { stroke: '#9aa3ad', grid: { stroke: '#2a3038' }, ticks: { stroke: '#2a3038' } },
+      { stroke: '#9aa3ad', grid: { stroke: '#2a3038' }, ticks: { stroke: '#2a3038' }, values: hourLabels },
       {
         scale: 'n',
         label: 'executions / h',

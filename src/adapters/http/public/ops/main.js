@@ -122,7 +122,7 @@ const actions = {
     try {
       const result = await api.reconcile(clientOrderId);
       const status = result && result.execution ? result.execution.status : 'done';
-      button.textContent = `→ ${status}`;
+      button.textContent = `${result && result.action ? result.action : 'done'} → ${status}`;
       await actions.showExecution(clientOrderId);
       await refresh();
     } catch (error) {

@@ -204,7 +204,9 @@ export function renderHealth(snapshot) {
     h('span', { class: 'muted' }, 'Exchange rate-limit budget: '),
     limit === null
       ? 'not known yet'
-      : `${limit.remaining} of ${limit.limit ?? '?'} points left` +
+      : limit.limit === null
+        ? 'no local limit (simulator without rate limit)'
+        : `${limit.remaining} of ${limit.limit} points left this minute` +
           (limit.resetAt ? `, resets ${time(limit.resetAt)}` : ''),
   );
   const latency = snapshot.exchange.latency.map((l) =>
