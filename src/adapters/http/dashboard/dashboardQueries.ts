@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type pg from 'pg';
+import { confidenceLevelSchema, effectiveOrderLimitEur } from '../../../domain/policy';
 import { INVARIANT_CHECKS } from '../../../jobs/invariantsJob';
 import type { Dashboard } from './dashboardSchema';
 
@@ -219,9 +220,11 @@ export async function readPromotions(db: pg.Pool): Promise<Dashboard['promotions
   const result = await db.query<{
     user_id: string;
     confidence_level: string;
+    order_limit_eur: string | null;
+    effective_limit_eur: string | null;
     pending_promotion: PendingPromotionJson;
   }>(
-    `SELECT user_id, confidence_level, pending_promotion FROM user_policies
+    `SELECT user_id, confidence_level, order_limit_eur, effective_limit_eur, pending_promotion FROM user_policies
       WHERE pending_promotion IS NOT NULL
       ORDER BY pending_promotion->>'proposedAt', user_id
       LIMIT $1`,
@@ -229,6 +232,7 @@ export async function readPromotions(db: pg.Pool): Promise<Dashboard['promotions
   );
   return result.rows.map((row) => {
     const pending = row.pending_promotion;
+    const toLevel = confidenceLevelSchema.safeParse(pending.toLevel);
     // The stats are those the proposal was made on (recorded in PromotionProposed): what the
     // operator approves is what the job saw.
     return {
@@ -242,6 +246,9 @@ export async function readPromotions(db: pg.Pool): Promise<Dashboard['promotions
         successRate: pending.stats?.successRate ?? '0',
         recoveryRate: pending.stats?.recoveryRate ?? '0',
       },
+      currentLimitEur: row.effective_limit_eur,
+      // The user's override, if any, keeps lowering the new level's limit.
+      newLimitEur: toLevel.success ? effectiveOrderLimitEur(toLevel.data, row.order_limit_eur) : null,
     };
   });
 }

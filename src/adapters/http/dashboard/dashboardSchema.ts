@@ -80,6 +80,9 @@ export const promotionSchema = z.object({
   proposedAt: isoTime.nullable(),
   reason: z.string().nullable(),
   stats: z.object({ executionsPastGates: count, successRate: fraction, recoveryRate: fraction }),
+  /** The per-order limit now and after approval (EUR; null = no fixed limit, capped by the balance). */
+  currentLimitEur: z.string().nullable(),
+  newLimitEur: z.string().nullable(),
 });
 
 export const jobSchema = z.object({

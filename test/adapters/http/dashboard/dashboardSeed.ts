@@ -86,17 +86,23 @@ export async function seedPendingPromotion(
   pool: pg.Pool,
   userId: string,
   pending: { fromLevel: string; toLevel: string; proposedAt: string; stats: Record<string, unknown> },
+  limits: { overrideEur: string | null; effectiveEur: string | null } = {
+    overrideEur: null,
+    effectiveEur: '25.00',
+  },
 ): Promise<void> {
   await pool.query(
     `INSERT INTO user_policies (user_id, trading_enabled, confidence_level, pending_promotion_to, pending_promotion,
-       state, stream_revision, global_position, updated_at)
-     VALUES ($1, true, $2, $3, $4, '{}'::jsonb, 1, 1, $5)`,
+       state, stream_revision, global_position, updated_at, order_limit_eur, effective_limit_eur)
+     VALUES ($1, true, $2, $3, $4, '{}'::jsonb, 1, 1, $5, $6, $7)`,
     [
       userId,
       pending.fromLevel,
       pending.toLevel,
       JSON.stringify({ ...pending, proposedBy: 'job:promotions', reason: 'eligible' }),
       pending.proposedAt,
+      limits.overrideEur,
+      limits.effectiveEur,
     ],
   );
 }

@@ -194,21 +194,39 @@ describe('readDashboard over the read models', () => {
     ]);
   });
 
-  it('lists pending promotions with the stats they were proposed on', async () => {
+  it('lists pending promotions with the stats they were proposed on and the limits before and after', async () => {
+    const stats = {
+      executionsPastGates: 120,
+      successful: 119,
+      reconciled: 2,
+      successRate: '0.991666',
+      recoveryRate: '0.016666',
+    };
     await seedPendingPromotion(db.pool, 'alice', {
       fromLevel: 'TRAINING',
       toLevel: 'VALIDATED',
       proposedAt: hoursAgo(1).toISOString(),
-      stats: {
-        executionsPastGates: 120,
-        successful: 119,
-        reconciled: 2,
-        successRate: '0.991666',
-        recoveryRate: '0.016666',
-      },
+      stats,
     });
+    // After an incident: an override of €10 keeps lowering the next level's €500.
+    await seedPendingPromotion(
+      db.pool,
+      'carol',
+      { fromLevel: 'VALIDATED', toLevel: 'PRODUCTION', proposedAt: hoursAgo(2).toISOString(), stats },
+      { overrideEur: '10.00', effectiveEur: '10.00' },
+    );
     const snapshot = await readDashboard(sources);
     expect(snapshot.promotions).toEqual([
+      {
+        userId: 'carol',
+        fromLevel: 'VALIDATED',
+        toLevel: 'PRODUCTION',
+        proposedAt: hoursAgo(2).toISOString(),
+        reason: 'eligible',
+        stats: { executionsPastGates: 120, successRate: '0.991666', recoveryRate: '0.016666' },
+        currentLimitEur: '10.00',
+        newLimitEur: '10.00',
+      },
       {
         userId: 'alice',
         fromLevel: 'TRAINING',
@@ -216,6 +234,8 @@ describe('readDashboard over the read models', () => {
         proposedAt: hoursAgo(1).toISOString(),
         reason: 'eligible',
         stats: { executionsPastGates: 120, successRate: '0.991666', recoveryRate: '0.016666' },
+        currentLimitEur: '25.00',
+        newLimitEur: '100.00',
       },
     ]);
   });

@@ -77,6 +77,7 @@ export const api = {
   reconcile: (clientOrderId) =>
     apiRequest('POST', `/v1/executions/${encodeURIComponent(clientOrderId)}/reconcile`, {}),
   setKillSwitch: (engaged, reason) => apiRequest('PUT', '/v1/ops/kill-switch', { engaged, reason }),
-  decidePromotion: (userId, decision, note) =>
-    apiRequest('POST', `/v1/ops/promotions/${encodeURIComponent(userId)}/${decision}`, { note }),
+  // toLevel: the level on the operator's screen; the service refuses (409) if the proposal changed since.
+  decidePromotion: (userId, decision, note, toLevel) =>
+    apiRequest('POST', `/v1/ops/promotions/${encodeURIComponent(userId)}/${decision}`, { note, toLevel }),
 };

@@ -90,6 +90,8 @@ export async function refresh() {
   }
 }
 
+const eur = (limit) => (limit === null ? 'the balance (no fixed limit)' : `€${limit}`);
+
 const actions = {
   toggleKillSwitch: (engage) =>
     confirmWithText({
@@ -108,12 +110,13 @@ const actions = {
       title: `${decision === 'approve' ? 'Approve' : 'Reject'} the promotion of ${promotion.userId}?`,
       text:
         decision === 'approve'
-          ? `${promotion.fromLevel} → ${promotion.toLevel}: the new level’s limit applies to the user’s next order.`
+          ? `${promotion.fromLevel} → ${promotion.toLevel}: the per-order limit becomes ${eur(promotion.newLimitEur)} ` +
+            `(now ${eur(promotion.currentLimitEur)}) from the user’s next order.`
           : `The user stays at ${promotion.fromLevel}.`,
       label: 'Note',
       confirmLabel: decision === 'approve' ? 'Approve' : 'Reject',
       danger: decision === 'reject',
-      action: (note) => api.decidePromotion(promotion.userId, decision, note),
+      action: (note) => api.decidePromotion(promotion.userId, decision, note, promotion.toLevel),
     }).then((done) => done !== null && refresh()),
 
   reconcile: async (clientOrderId, button) => {

@@ -140,6 +140,9 @@ export function renderSubmitting(snapshot, actions) {
   replaceRows(byId('submitting-table').tBodies[0], rows, 'nothing in flight', 7);
 }
 
+/** A per-order limit: null means no fixed limit (MATURE, capped by the balance). */
+const eur = (limit) => (limit === null ? 'balance' : `€${limit}`);
+
 export function renderPromotions(snapshot, actions) {
   const rows = snapshot.promotions.map((p) =>
     h(
@@ -147,6 +150,7 @@ export function renderPromotions(snapshot, actions) {
       { dataset: { user: p.userId } },
       h('td', {}, p.userId),
       h('td', {}, `${p.fromLevel} → ${p.toLevel}`),
+      h('td', {}, `${eur(p.currentLimitEur)} → ${eur(p.newLimitEur)}`),
       h('td', {}, String(p.stats.executionsPastGates)),
       h('td', {}, percent(p.stats.successRate)),
       h('td', {}, percent(p.stats.recoveryRate)),
@@ -167,7 +171,7 @@ export function renderPromotions(snapshot, actions) {
       ),
     ),
   );
-  replaceRows(byId('promotions-table').tBodies[0], rows, 'no promotion waiting for review', 7);
+  replaceRows(byId('promotions-table').tBodies[0], rows, 'no promotion waiting for review', 8);
 }
 
 export function renderJobs(snapshot) {
