@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { createApp } from '../../../app';
 import { loadConfig } from '../../../config';
+import { jobsModule } from '../../../jobs/jobsModule';
 import { createLogger } from '../../logging/createLogger';
+import { LedgerMetrics } from '../../metrics/ledgerMetrics';
 import { bootstrapEmbeddedDefaults, usesEmbeddedDefaults } from '../bootstrapEmbeddedDefaults';
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -24,12 +26,17 @@ export function registerServeCommand(program: Command): void {
     .description(
       'run the HTTP API (embedded PostgreSQL and the simulated exchange unless configured otherwise)',
     )
-    .action(async () => {
+    .option('--no-jobs', 'API only: run no scheduled jobs on this instance (as JOBS_ENABLED=false)')
+    .action(async (options: { jobs: boolean }) => {
       const config = loadConfig();
       const logger = createLogger({ level: config.LOG_LEVEL });
+      // Jobs, alerts, start-up reconciliation, ops promotions and /metrics (src/jobs/jobsModule.ts).
+      const metrics = new LedgerMetrics();
       const app = await createApp(config, {
         logger,
         onDatabaseMessage: (line) => process.stderr.write(`${line}\n`),
+        exchange: { client: { hooks: metrics.exchangeHooks } },
+        modules: [jobsModule({ metrics, schedulerEnabled: options.jobs && config.JOBS_ENABLED })],
       });
       const signal = untilSignal();
       try {

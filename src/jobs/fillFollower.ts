@@ -1,0 +1,189 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { ExecutionRepository } from '../application/executions/executionRepository';
+import { decideExecution, expectedRevisionOf, type Execution } from '../domain/execution';
+import type { Clock } from '../domain/ports/clock';
+import { WrongExpectedVersion } from '../domain/ports/eventStore';
+import type { Exchange, ExchangeOrder, ExchangeResult } from '../domain/ports/exchange';
+import { budgetAllows, type RateLimitRemaining } from './exchangeBudget';
+import { listOpenOnExchange } from './inFlightExecutions';
+import type { JobDefinition, JobRunResult } from './scheduler/jobDefinition';
+
+export const FILLS_JOB_NAME = 'fills';
+export const FILL_FOLLOWER_ACTOR = 'fill-follower';
+/** GET /order (1), and a GET /orders (5) when GET /order no longer finds a completed order. */
+const LOOK_WEIGHT_POINTS = 6;
+/** Candidates read per run; the least recently looked at are followed first. */
+const CANDIDATE_WINDOW = 500;
+const MAX_TRACKED = 10_000;
+
+export interface FillFollowerSettings {
+  readonly maxPerRun: number;
+  readonly minRemainingPoints: number;
+  /** The GET /orders fallback looks this far before the intent (clock skew). */
+  readonly clockSkewMaxMs: number;
+}
+
+export const DEFAULT_FILL_FOLLOWER_SETTINGS: FillFollowerSettings = {
+  maxPerRun: 10,
+  minRemainingPoints: 150,
+  clockSkewMaxMs: 5_000,
+};
+
+export interface FillFollowerDeps {
+  readonly pool: pg.Pool;
+  readonly repository: ExecutionRepository;
+  readonly exchange: Exchange;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly rateLimitRemaining?: RateLimitRemaining;
+  /** Metrics: events appended, by type. */
+  readonly onEvents?: (types: readonly string[]) => void;
+}
+
+export interface FollowSummary {
+  readonly looked: number;
+  readonly updated: number;
+  readonly ended: number;
+  readonly fillsRecorded: number;
+  readonly errors: number;
+  readonly deferredForBudget: number;
+}
+
+type FollowResult = 'unchanged' | 'updated' | 'ended' | 'skipped';
+
+/**
+ * Follows acknowledged orders (SUBMITTED, PARTIALLY_FILLED) to the end: each look records fills not
+ * yet recorded (deduplicated by fill id in the decider) and Filled / Cancelled / Expired once the
+ * exchange says the order ended. Orders are looked at in turn (least recently looked at first), so
+ * a few open limit orders that never change cannot starve the rest.
+ */
+export class FillFollower {
+  /** clientOrderId → when this process last looked; bounded. */
+  private readonly lastLookedMs = new Map<string, number>();
+
+  constructor(
+    private readonly deps: FillFollowerDeps,
+    private readonly settings: FillFollowerSettings = DEFAULT_FILL_FOLLOWER_SETTINGS,
+  ) {}
+
+  async followOnce(signal?: AbortSignal): Promise<FollowSummary> {
+    const candidates = await listOpenOnExchange(this.deps.pool, CANDIDATE_WINDOW);
+    const open = new Set(candidates.map((candidate) => candidate.clientOrderId));
+    for (const id of this.lastLookedMs.keys()) if (!open.has(id)) this.lastLookedMs.delete(id);
+    const ordered = [...candidates].sort(
+      (a, b) => (this.lastLookedMs.get(a.clientOrderId) ?? 0) - (this.lastLookedMs.get(b.clientOrderId) ?? 0),
+    );
+    const summary = { looked: 0, updated: 0, ended: 0, fillsRecorded: 0, errors: 0, deferredForBudget: 0 };
+    const budget = {
+      ...(this.deps.rateLimitRemaining === undefined ? {} : { remaining: this.deps.rateLimitRemaining }),
+      minRemainingPoints: this.settings.minRemainingPoints,
+    };
+    const batch = ordered.slice(0, this.settings.maxPerRun);
+    for (const [index, candidate] of batch.entries()) {
+      if (signal?.aborted) break;
+      if (!budgetAllows(budget, LOOK_WEIGHT_POINTS)) {
+        summary.deferredForBudget = batch.length - index;
+        break;
+      }
+      this.remember(candidate.clientOrderId);
+      summary.looked += 1;
+      try {
+        const { result, fills } = await this.follow(candidate.clientOrderId);
+        summary.fillsRecorded += fills;
+        if (result === 'updated') summary.updated += 1;
+        if (result === 'ended') summary.ended += 1;
+      } catch (error) {
+        summary.errors += 1;
+        this.deps.logger.error(
+          { clientOrderId: candidate.clientOrderId, err: (error as Error).message },
+          'fill follow failed',
+        );
+      }
+    }
+    return summary;
+  }
+
+  /** One look at one execution's order; appends what is new. */
+  async follow(clientOrderId: string): Promise<{ result: FollowResult; fills: number }> {
+    const { repository, clock, logger } = this.deps;
+    const { state } = await repository.load(clientOrderId);
+    if (state.status !== 'SUBMITTED' && state.status !== 'PARTIALLY_FILLED')
+      return { result: 'skipped', fills: 0 };
+    const lookup = await this.lookUp(state);
+    if (!lookup.ok) {
+      logger.warn(
+        { clientOrderId, errorClass: lookup.errorClass, message: lookup.message },
+        'fill follower: order lookup failed',
+      );
+      return { result: 'unchanged', fills: 0 };
+    }
+    const decision = decideExecution(
+      { type: 'RecordOrderUpdate', order: lookup.value },
+      state,
+      new Date(clock.nowMs()).toISOString(),
+    );
+    if (!decision.ok) throw decision.error;
+    if (decision.events.length === 0) return { result: 'unchanged', fills: 0 };
+    try {
+      await repository.append(clientOrderId, decision.events, expectedRevisionOf(state), {
+        actor: FILL_FOLLOWER_ACTOR,
+      });
+    } catch (error) {
+      // Someone else (reconcile, another instance) recorded first: the next look starts from theirs.
+      if (error instanceof WrongExpectedVersion) return { result: 'unchanged', fills: 0 };
+      throw error;
+    }
+    const types = decision.events.map((event) => event.type);
+    this.deps.onEvents?.(types);
+    const fills = types.filter((type) => type === 'FillRecorded').length;
+    const ended = types.some((type) => type === 'Filled' || type === 'Cancelled' || type === 'Expired');
+    return { result: ended ? 'ended' : 'updated', fills };
+  }
+
+  /** GET /order by clientOrderId; a 240 for an order we know exists means it completed: find it in GET /orders. */
+  private async lookUp(execution: Execution): Promise<ExchangeResult<ExchangeOrder>> {
+    const { exchange, clock } = this.deps;
+    const direct = await exchange.getOrderByClientOrderId(execution.market, execution.clientOrderId);
+    if (direct.ok || direct.errorClass !== 'NOT_FOUND') return direct;
+    const fromMs = Date.parse(execution.submittingAt ?? execution.updatedAt) - this.settings.clockSkewMaxMs;
+    const listed = await exchange.listOrders(execution.market, {
+      startMs: fromMs,
+      endMs: clock.nowMs(),
+      limit: 1000,
+    });
+    if (!listed.ok) return listed;
+    const order = listed.value.find(
+      (candidate) =>
+        candidate.clientOrderId === execution.clientOrderId ||
+        (execution.exchangeOrderId !== null && candidate.orderId === execution.exchangeOrderId),
+    );
+    return order === undefined ? direct : { ok: true, value: order };
+  }
+
+  private remember(clientOrderId: string): void {
+    this.lastLookedMs.delete(clientOrderId);
+    this.lastLookedMs.set(clientOrderId, this.deps.clock.nowMs());
+    if (this.lastLookedMs.size > MAX_TRACKED) {
+      const oldest = this.lastLookedMs.keys().next();
+      if (!oldest.done) this.lastLookedMs.delete(oldest.value);
+    }
+  }
+}
+
+export function fillFollowerJob(follower: FillFollower, everyMs: number): JobDefinition {
+  return {
+    name: FILLS_JOB_NAME,
+    schedule: { everyMs },
+    async run(context): Promise<JobRunResult> {
+      const summary = await follower.followOnce(context.signal);
+      if (summary.looked > 0 && summary.errors === summary.looked) {
+        throw new Error(`every fill look failed (${summary.errors}); see the log`);
+      }
+      return {
+        detail: { ...summary },
+        idle: summary.updated === 0 && summary.ended === 0 && summary.errors === 0,
+      };
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Notifier } from '../adapters/alerts/notifier';
+import type { ReconcileService } from '../application/reconcile/reconcileService';
+import type { Clock } from '../domain/ports/clock';
+import { budgetAllows, type RateLimitRemaining } from './exchangeBudget';
+import { listSubmitting } from './inFlightExecutions';
+import type { JobDefinition, JobRunResult } from './scheduler/jobDefinition';
+
+export const RECONCILE_JOB_NAME = 'reconcile';
+export const SWEEPER_ACTOR = 'reconcile-sweeper';
+/** GET /order (1) plus a possible GET /orders sweep (5): what one round may cost. */
+export const ROUND_WEIGHT_POINTS = 6;
+
+export interface SweeperSettings {
+  /** Only executions whose intent is older than this (a younger one may still be in its own request). */
+  readonly minAgeMs: number;
+  /** Rounds per run at most. */
+  readonly maxPerRun: number;
+  /** Stop when fewer rate-limit points than this are left (orders keep what is under it). */
+  readonly minRemainingPoints: number;
+  /** An execution still SUBMITTING this long after its intent is reported to ops as unresolved. */
+  readonly alertAfterMs: number;
+}
+
+export const DEFAULT_SWEEPER_SETTINGS: SweeperSettings = {
+  minAgeMs: 10_000,
+  maxPerRun: 10,
+  minRemainingPoints: 150,
+  // The stale-SUBMITTING invariant's threshold.
+  alertAfterMs: 10 * 60_000,
+};
+
+export interface SweeperDeps {
+  readonly pool: pg.Pool;
+  readonly reconcile: Pick<ReconcileService, 'reconcile'>;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly rateLimitRemaining?: RateLimitRemaining;
+  /** Metrics: one call per round, with its action. */
+  readonly onRound?: (action: string) => void;
+  readonly actor?: string;
+}
+
+export interface SweepSummary {
+  readonly listed: number;
+  readonly rounds: number;
+  readonly resolved: number;
+  readonly stillSubmitting: number;
+  readonly errors: number;
+  /** Left for a later run because the rate-limit budget ran low. */
+  readonly deferredForBudget: number;
+  readonly actions: Record<string, number>;
+  readonly unresolved: string[];
+}
+
+const MAX_LISTED_IDS = 20;
+
+/**
+ * One pass: reconciles SUBMITTING executions oldest first, one round each, within the exchange's
+ * rate-limit budget, and alerts ops about those it cannot resolve (attempts exhausted, or still
+ * SUBMITTING past `alertAfterMs`). A failing round is logged and counted; the pass goes on.
+ */
+export async function sweepSubmitting(
+  deps: SweeperDeps,
+  settings: SweeperSettings,
+  options: {
+    readonly nowMs: number;
+    readonly signal?: AbortSignal;
+    readonly clientOrderIds?: readonly string[];
+  },
+): Promise<SweepSummary> {
+  const candidates =
+    options.clientOrderIds ??
+    (await listSubmitting(deps.pool, options.nowMs - settings.minAgeMs, settings.maxPerRun)).map(
+      (row) => row.clientOrderId,
+    );
+  const actions: Record<string, number> = {};
+  const unresolved: string[] = [];
+  let rounds = 0;
+  let resolved = 0;
+  let stillSubmitting = 0;
+  let errors = 0;
+  let deferredForBudget = 0;
+  const budget = {
+    ...(deps.rateLimitRemaining === undefined ? {} : { remaining: deps.rateLimitRemaining }),
+    minRemainingPoints: settings.minRemainingPoints,
+  };
+  for (const [index, clientOrderId] of candidates.entries()) {
+    if (options.signal?.aborted) break;
+    if (!budgetAllows(budget, ROUND_WEIGHT_POINTS)) {
+      deferredForBudget = candidates.length - index;
+      deps.logger.warn(
+        { deferred: deferredForBudget },
+        'reconcile sweep paused: exchange rate-limit budget is low',
+      );
+      break;
+    }
+    rounds += 1;
+    try {
+      const report = await deps.reconcile.reconcile(clientOrderId, { actor: deps.actor ?? SWEEPER_ACTOR });
+      actions[report.action] = (actions[report.action] ?? 0) + 1;
+      deps.onRound?.(report.action);
+      const execution = report.execution;
+      if (execution.status !== 'SUBMITTING') {
+        resolved += 1;
+        continue;
+      }
+      stillSubmitting += 1;
+      const intentAtMs = Date.parse(execution.submittingAt ?? execution.updatedAt);
+      const ageMs = deps.clock.nowMs() - intentAtMs;
+      if (report.action === 'attempts_exhausted' || ageMs >= settings.alertAfterMs) {
+        if (unresolved.length < MAX_LISTED_IDS) unresolved.push(execution.clientOrderId);
+        deps.notifier.alertOps({
+          severity: report.action === 'attempts_exhausted' ? 'critical' : 'warning',
+          title: `Execution ${execution.clientOrderId} cannot be reconciled`,
+          text:
+            `Still SUBMITTING after ${Math.round(ageMs / 1000)} s and ${execution.reconcileAttempts} lookups: ${report.reason}. ` +
+            'Check the order on the exchange and resolve it (POST /v1/executions/:id/reconcile, or abandon with a note).',
+          dedupeKey: `reconcile-unresolved:${execution.clientOrderId}`,
+          fields: {
+            clientOrderId: execution.clientOrderId,
+            market: execution.market,
+            userId: execution.userId,
+            lastAction: report.action,
+          },
+        });
+      }
+    } catch (error) {
+      errors += 1;
+      deps.onRound?.('error');
+      deps.logger.error({ clientOrderId, err: (error as Error).message }, 'reconcile round failed');
+    }
+  }
+  return {
+    listed: candidates.length,
+    rounds,
+    resolved,
+    stillSubmitting,
+    errors,
+    deferredForBudget,
+    actions,
+    unresolved,
+  };
+}
+
+/** The sweeper as a scheduled job: every RECONCILE_INTERVAL_MS (5 s by default). */
+export function reconcileSweeperJob(
+  deps: SweeperDeps,
+  settings: SweeperSettings,
+  everyMs: number,
+): JobDefinition {
+  return {
+    name: RECONCILE_JOB_NAME,
+    schedule: { everyMs },
+    async run(context): Promise<JobRunResult> {
+      const summary = await sweepSubmitting(deps, settings, { nowMs: context.nowMs, signal: context.signal });
+      if (summary.rounds > 0 && summary.errors === summary.rounds) {
+        throw new Error(`every reconcile round failed (${summary.errors}); see the log`);
+      }
+      return { detail: { ...summary }, idle: summary.listed === 0 };
+    },
+  };
+}

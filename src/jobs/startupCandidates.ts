@@ -1,0 +1,69 @@
+import type pg from 'pg';
+import { EXECUTION_STREAM_PREFIX, parseExecutionStreamName } from '../domain/execution';
+import type { EventStore } from '../domain/ports/eventStore';
+import { readCheckpoint, subscribeAfter } from '../projections/checkpoints';
+import { EXECUTIONS_PROJECTION } from '../projections/executions/executionsProjection';
+import { listSubmitting } from './inFlightExecutions';
+
+/** Events of the not-yet-projected tail read at start-up, at most. */
+export const MAX_TAIL_EVENTS = 10_000;
+
+/** The last event of a stream that leaves (or may leave) an execution SUBMITTING. */
+const IN_FLIGHT_EVENT_TYPES = new Set([
+  'ExecutionSubmitting',
+  'SubmissionOutcomeUnknown',
+  'ReconcileAttempted',
+  'SubmissionRetried',
+]);
+
+export interface StartupCandidates {
+  /** clientOrderIds, oldest intent first (read-model rows), then the tail's. */
+  readonly clientOrderIds: string[];
+  readonly fromReadModel: number;
+  readonly fromTail: number;
+  /** The tail was longer than MAX_TAIL_EVENTS: executions in the rest are left to the sweeper. */
+  readonly tailTruncated: boolean;
+}
+
+/**
+ * Every execution that may be SUBMITTING at start-up: the read model's SUBMITTING rows, plus the
+ * executions whose latest event sits in the part of the stream the projection has not applied yet
+ * (the read model may lag, or no projection may be running). The reconcile service reads each stream
+ * again, so a candidate that is no longer in flight costs one stream read and nothing else.
+ */
+export async function findStartupCandidates(
+  pool: pg.Pool,
+  store: EventStore,
+  nowMs: number,
+  maxExecutions: number,
+): Promise<StartupCandidates> {
+  const rows = await listSubmitting(pool, nowMs + 1, maxExecutions);
+  const ids = rows.map((row) => row.clientOrderId);
+  const seen = new Set(ids);
+  const checkpoint = await readCheckpoint(pool, EXECUTIONS_PROJECTION);
+  const after = subscribeAfter(checkpoint.position);
+  const tail = await store.readAll({
+    ...(after === undefined ? {} : { after }),
+    maxCount: MAX_TAIL_EVENTS,
+    streamPrefixes: [EXECUTION_STREAM_PREFIX],
+  });
+  const lastTypeByExecution = new Map<string, string>();
+  for (const event of tail.events) {
+    const clientOrderId = parseExecutionStreamName(event.streamId);
+    if (clientOrderId !== null) lastTypeByExecution.set(clientOrderId, event.type);
+  }
+  let fromTail = 0;
+  for (const [clientOrderId, type] of lastTypeByExecution) {
+    if (ids.length >= maxExecutions) break;
+    if (seen.has(clientOrderId) || !IN_FLIGHT_EVENT_TYPES.has(type)) continue;
+    seen.add(clientOrderId);
+    ids.push(clientOrderId);
+    fromTail += 1;
+  }
+  return {
+    clientOrderIds: ids,
+    fromReadModel: rows.length,
+    fromTail,
+    tailTruncated: tail.events.length >= MAX_TAIL_EVENTS,
+  };
+}

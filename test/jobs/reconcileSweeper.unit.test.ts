@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { RecordingNotifier } from '../../src/adapters/alerts/notifier';
+import { createLogger } from '../../src/adapters/logging/createLogger';
+import type { ReconcileReport } from '../../src/application/reconcile/reconcileService';
+import { ManualClock } from '../../src/domain/ports/clock';
+import { DEFAULT_SWEEPER_SETTINGS, sweepSubmitting, type SweeperDeps } from '../../src/jobs/reconcileSweeper';
+
+const NOW = Date.parse('2025-05-01T12:00:00.000Z');
+const logger = createLogger({ level: 'silent' });
+
+type Outcome =
+  { action: ReconcileReport['action']; status: string; ageMs: number; attempts?: number } | 'throw';
+
+function fakeDeps(outcomes: Record<string, Outcome>, remaining?: () => number) {
+  const calls: string[] = [];
+  const notifier = new RecordingNotifier();
+  const rounds: string[] = [];
+  const deps: SweeperDeps = {
+    pool: undefined as never,
+    notifier,
+    clock: new ManualClock(NOW),
+    logger,
+    ...(remaining ? { rateLimitRemaining: remaining } : {}),
+    onRound: (action) => rounds.push(action),
+    reconcile: {
+      async reconcile(clientOrderId: string) {
+        calls.push(clientOrderId);
+        const outcome = outcomes[clientOrderId];
+        if (outcome === undefined || outcome === 'throw') throw new Error('store down');
+        return {
+          action: outcome.action,
+          reason: 'because',
+          resent: false,
+          execution: {
+            clientOrderId,
+            userId: 'u1',
+            market: 'BTC-EUR',
+            status: outcome.status,
+            reconcileAttempts: outcome.attempts ?? 1,
+            submittingAt: new Date(NOW - outcome.ageMs).toISOString(),
+            updatedAt: new Date(NOW).toISOString(),
+          },
+        } as unknown as ReconcileReport;
+      },
+    },
+  };
+  return { deps, calls, notifier, rounds };
+}
+
+describe('sweepSubmitting', () => {
+  it('counts what each round did and alerts ops only about executions it cannot resolve', async () => {
+    const { deps, notifier, rounds } = fakeDeps({
+      a: { action: 'found', status: 'FILLED', ageMs: 20_000 },
+      b: { action: 'not_found', status: 'SUBMITTING', ageMs: 30_000 },
+      c: { action: 'lookup_error', status: 'SUBMITTING', ageMs: 11 * 60_000 },
+      d: { action: 'attempts_exhausted', status: 'SUBMITTING', ageMs: 60_000, attempts: 20 },
+      e: 'throw',
+    });
+    const summary = await sweepSubmitting(deps, DEFAULT_SWEEPER_SETTINGS, {
+      nowMs: NOW,
+      clientOrderIds: ['a', 'b', 'c', 'd', 'e'],
+    });
+    expect(summary).toEqual({
+      listed: 5,
+      rounds: 5,
+      resolved: 1,
+      stillSubmitting: 3,
+      errors: 1,
+      deferredForBudget: 0,
+      actions: { found: 1, not_found: 1, lookup_error: 1, attempts_exhausted: 1 },
+      unresolved: ['c', 'd'],
+    });
+    expect(rounds).toEqual(['found', 'not_found', 'lookup_error', 'attempts_exhausted', 'error']);
+    expect(notifier.alerts.map((alert) => [alert.severity, alert.dedupeKey])).toEqual([
+      ['warning', 'reconcile-unresolved:c'],
+      ['critical', 'reconcile-unresolved:d'],
+    ]);
+  });
+
+  it('stops before the rate-limit floor, oldest first, and leaves the rest for a later run', async () => {
+    let remaining = 165;
+    const { deps, calls } = fakeDeps(
+      {
+        a: { action: 'found', status: 'FILLED', ageMs: 20_000 },
+        b: { action: 'found', status: 'FILLED', ageMs: 20_000 },
+        c: { action: 'found', status: 'FILLED', ageMs: 20_000 },
+      },
+      () => remaining,
+    );
+    const wrapped: SweeperDeps = {
+      ...deps,
+      reconcile: {
+        reconcile: async (id, context) => {
+          remaining -= 6;
+          return deps.reconcile.reconcile(id, context);
+        },
+      },
+    };
+    const summary = await sweepSubmitting(wrapped, DEFAULT_SWEEPER_SETTINGS, {
+      nowMs: NOW,
+      clientOrderIds: ['a', 'b', 'c'],
+    });
+    // 165 → 159 → 153: a third round would leave 147, under the floor of 150.
+    expect(calls).toEqual(['a', 'b']);
+    expect(summary).toMatchObject({ rounds: 2, deferredForBudget: 1 });
+  });
+
+  it('stops between rounds when the run is aborted', async () => {
+    const { deps, calls } = fakeDeps({ a: { action: 'found', status: 'FILLED', ageMs: 1 } });
+    const abort = new AbortController();
+    abort.abort();
+    const summary = await sweepSubmitting(deps, DEFAULT_SWEEPER_SETTINGS, {
+      nowMs: NOW,
+      clientOrderIds: ['a'],
+      signal: abort.signal,
+    });
+    expect(calls).toEqual([]);
+    expect(summary.rounds).toBe(0);
+  });
+});
