@@ -86,7 +86,9 @@ export class LedgerMetrics {
   }
 
   private registerDatabaseGauges(registers: Registry[]): void {
-    const metrics = this;
+    // Arrow functions keep this instance; prom-client calls collect() with the gauge as `this`.
+    const figures = () => this.currentFigures();
+    const rateLimitRemaining = () => this.sources?.rateLimitRemaining?.() ?? this.lastRateLimitRemaining;
     const gauge = <L extends string>(
       name: string,
       help: string,
@@ -99,9 +101,9 @@ export class LedgerMetrics {
         labelNames,
         registers,
         async collect() {
-          const figures = await metrics.currentFigures();
+          const current = await figures();
           this.reset();
-          if (figures !== null) fill(this, figures);
+          if (current !== null) fill(this, current);
         },
       });
 
@@ -163,7 +165,7 @@ export class LedgerMetrics {
       help: 'Rate-limit weight points the exchange client believes it has left this minute',
       registers,
       collect() {
-        const remaining = metrics.sources?.rateLimitRemaining?.() ?? metrics.lastRateLimitRemaining;
+        const remaining = rateLimitRemaining();
         this.reset();
         if (remaining !== undefined) this.set(remaining);
       },
