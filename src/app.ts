@@ -108,6 +108,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
+const SHUTDOWN_GRACE_MS = 15_000;
+
 /** The Command API itself: health, executions, kill switch, markets, user policies. */
 const commandApiModule: AppModule = {
   name: 'command-api',
@@ -265,7 +267,11 @@ function assemble(
     },
     stop() {
       stopping ??= (async () => {
+        // Requests in flight get this long to finish; then their connections are cut.
+        const grace = setTimeout(() => server.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        grace.unref();
         await server.close();
+        clearTimeout(grace);
         for (const service of started.splice(0).reverse()) {
           await service
             .stop()

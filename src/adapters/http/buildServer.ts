@@ -61,8 +61,14 @@ export async function buildServer(options: BuildServerOptions): Promise<AppServe
   });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
+  // While closing, answers in flight tell keep-alive clients to go, so close() does not wait on them.
+  let closing = false;
+  server.addHook('preClose', async () => {
+    closing = true;
+  });
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
   registerErrorHandling(server);
 
