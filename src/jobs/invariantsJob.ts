@@ -84,7 +84,7 @@ export async function runInvariantChecks(
             (result) =>
               `${result.check}: ${result.violations} violation(s); first: ${JSON.stringify(result.sample[0] ?? {})}`,
           )
-          .join('\n') + '\nPromotions are held for 48 h. See docs/runbooks for what to do.',
+          .join('\n') + '\nPromotions are held for 48 h. `ledger invariants` shows every violation.',
       fields: Object.fromEntries(failing.map((result) => [result.check, result.violations])),
     });
   }

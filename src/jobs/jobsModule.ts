@@ -126,7 +126,12 @@ export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
   }
 
   function sweeperSettings(context: AppContext): SweeperSettings {
-    return { ...DEFAULT_SWEEPER_SETTINGS, minAgeMs: context.config.RECONCILE_MIN_AGE_MS, ...options.sweeper };
+    return {
+      ...DEFAULT_SWEEPER_SETTINGS,
+      minAgeMs: context.config.RECONCILE_MIN_AGE_MS,
+      maxReconcileAttempts: context.reconcileSettings.maxReconcileAttempts,
+      ...options.sweeper,
+    };
   }
 
   function sweeperDeps(

@@ -4,7 +4,7 @@ import type { Notifier } from '../adapters/alerts/notifier';
 import type { ReconcileService } from '../application/reconcile/reconcileService';
 import type { Clock } from '../domain/ports/clock';
 import { budgetAllows, type RateLimitRemaining } from './exchangeBudget';
-import { listSubmitting } from './inFlightExecutions';
+import { listExhausted, listSubmitting } from './inFlightExecutions';
 import type { JobDefinition, JobRunResult } from './scheduler/jobDefinition';
 
 export const RECONCILE_JOB_NAME = 'reconcile';
@@ -21,6 +21,11 @@ export interface SweeperSettings {
   readonly minRemainingPoints: number;
   /** An execution still SUBMITTING this long after its intent is reported to ops as unresolved. */
   readonly alertAfterMs: number;
+  /** Lookups spaced per execution: base × 2^lookups after its last event, at most cap. */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** The reconcile service's bound (ReconcileSettings.maxReconcileAttempts). */
+  readonly maxReconcileAttempts: number;
 }
 
 export const DEFAULT_SWEEPER_SETTINGS: SweeperSettings = {
@@ -29,6 +34,9 @@ export const DEFAULT_SWEEPER_SETTINGS: SweeperSettings = {
   minRemainingPoints: 150,
   // The stale-SUBMITTING invariant's threshold.
   alertAfterMs: 10 * 60_000,
+  backoffBaseMs: 5_000,
+  backoffCapMs: 5 * 60_000,
+  maxReconcileAttempts: 20,
 };
 
 export interface SweeperDeps {
@@ -73,9 +81,14 @@ export async function sweepSubmitting(
 ): Promise<SweepSummary> {
   const candidates =
     options.clientOrderIds ??
-    (await listSubmitting(deps.pool, options.nowMs - settings.minAgeMs, settings.maxPerRun)).map(
-      (row) => row.clientOrderId,
-    );
+    (
+      await listSubmitting(deps.pool, {
+        submittedBeforeMs: options.nowMs - settings.minAgeMs,
+        limit: settings.maxPerRun,
+        maxReconcileAttempts: settings.maxReconcileAttempts,
+        backoff: { nowMs: options.nowMs, baseMs: settings.backoffBaseMs, capMs: settings.backoffCapMs },
+      })
+    ).map((row) => row.clientOrderId);
   const actions: Record<string, number> = {};
   const unresolved: string[] = [];
   let rounds = 0;
@@ -112,25 +125,32 @@ export async function sweepSubmitting(
       const ageMs = deps.clock.nowMs() - intentAtMs;
       if (report.action === 'attempts_exhausted' || ageMs >= settings.alertAfterMs) {
         if (unresolved.length < MAX_LISTED_IDS) unresolved.push(execution.clientOrderId);
-        deps.notifier.alertOps({
-          severity: report.action === 'attempts_exhausted' ? 'critical' : 'warning',
-          title: `Execution ${execution.clientOrderId} cannot be reconciled`,
-          text:
-            `Still SUBMITTING after ${Math.round(ageMs / 1000)} s and ${execution.reconcileAttempts} lookups: ${report.reason}. ` +
-            'Check the order on the exchange and resolve it (POST /v1/executions/:id/reconcile, or abandon with a note).',
-          dedupeKey: `reconcile-unresolved:${execution.clientOrderId}`,
-          fields: {
-            clientOrderId: execution.clientOrderId,
-            market: execution.market,
-            userId: execution.userId,
-            lastAction: report.action,
-          },
+        alertUnresolved(deps, {
+          clientOrderId: execution.clientOrderId,
+          market: execution.market,
+          exhausted: report.action === 'attempts_exhausted',
+          why: `still SUBMITTING after ${Math.round(ageMs / 1000)} s and ${execution.reconcileAttempts} lookups: ${report.reason}`,
         });
       }
     } catch (error) {
       errors += 1;
       deps.onRound?.('error');
       deps.logger.error({ clientOrderId, err: (error as Error).message }, 'reconcile round failed');
+    }
+  }
+  // Executions out of lookups are not rounds any more (they would crowd the oldest-first list):
+  // ops hear about them (once an hour each, by the notifier's dedupe) until someone resolves them.
+  if (options.clientOrderIds === undefined) {
+    const exhausted = await listExhausted(deps.pool, settings.maxReconcileAttempts, MAX_LISTED_IDS);
+    for (const row of exhausted) {
+      if (unresolved.length < MAX_LISTED_IDS && !unresolved.includes(row.clientOrderId))
+        unresolved.push(row.clientOrderId);
+      alertUnresolved(deps, {
+        clientOrderId: row.clientOrderId,
+        market: row.market,
+        exhausted: true,
+        why: `${settings.maxReconcileAttempts} lookups recorded without an answer that settles it`,
+      });
     }
   }
   return {
@@ -143,6 +163,21 @@ export async function sweepSubmitting(
     actions,
     unresolved,
   };
+}
+
+function alertUnresolved(
+  deps: SweeperDeps,
+  execution: { clientOrderId: string; market: string; exhausted: boolean; why: string },
+): void {
+  deps.notifier.alertOps({
+    severity: execution.exhausted ? 'critical' : 'warning',
+    title: `Execution ${execution.clientOrderId} cannot be reconciled`,
+    text:
+      `${execution.why}. Check the order on the exchange and resolve it ` +
+      '(POST /v1/executions/:id/reconcile, or abandon it with a note).',
+    dedupeKey: `reconcile-unresolved:${execution.clientOrderId}`,
+    fields: { clientOrderId: execution.clientOrderId, market: execution.market },
+  });
 }
 
 /** The sweeper as a scheduled job: every RECONCILE_INTERVAL_MS (5 s by default). */

@@ -37,7 +37,7 @@ export async function findStartupCandidates(
   nowMs: number,
   maxExecutions: number,
 ): Promise<StartupCandidates> {
-  const rows = await listSubmitting(pool, nowMs + 1, maxExecutions);
+  const rows = await listSubmitting(pool, { submittedBeforeMs: nowMs + 1, limit: maxExecutions });
   const ids = rows.map((row) => row.clientOrderId);
   const seen = new Set(ids);
   const checkpoint = await readCheckpoint(pool, EXECUTIONS_PROJECTION);

@@ -11,6 +11,7 @@ export interface TradeExecutionRow {
   readonly submittingAt?: Date | null;
   readonly submittedAt?: Date | null;
   readonly neededReconciliation?: boolean;
+  readonly reconcileAttempts?: number;
 }
 
 /**
@@ -29,8 +30,8 @@ export async function insertTradeExecutions(
     await pool.query(
       `INSERT INTO trade_executions (client_order_id, user_id, market, side, order_type, amount_quote, status,
          bitvavo_order_id, request_hash, expires_at, submitting_at, submitted_at, needed_reconciliation,
-         created_at, updated_at, stream_revision, global_position)
-       VALUES ($1, $2, 'BTC-EUR', 'buy', 'market', 10, $3, $4, 'hash', $5, $6, $7, $8, $9, $10, 0, $11)`,
+         created_at, updated_at, stream_revision, global_position, reconcile_attempts)
+       VALUES ($1, $2, 'BTC-EUR', 'buy', 'market', 10, $3, $4, 'hash', $5, $6, $7, $8, $9, $10, 0, $11, $12)`,
       [
         id,
         row.userId ?? 'u1',
@@ -43,6 +44,7 @@ export async function insertTradeExecutions(
         row.createdAt ?? updatedAt,
         updatedAt,
         index + 1,
+        row.reconcileAttempts ?? 0,
       ],
     );
   }
