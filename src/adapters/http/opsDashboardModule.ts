@@ -1,27 +1,33 @@
 import type { AppContext, AppModule } from '../../app';
 import { storePendingProbe } from '../../projections/measureLag';
+import type { LedgerMetrics } from '../metrics/ledgerMetrics';
 import type { ExchangeStatusView } from './dashboard/dashboardSchema';
+import { latencyFromHistogram } from './dashboard/exchangeStatusFromMetrics';
 import type { DashboardSources } from './dashboard/readDashboard';
 import { registerDashboardRoutes } from './routes/dashboardRoutes';
 import { registerOpsPageRoutes } from './routes/opsPageRoutes';
 
 export interface OpsDashboardOptions {
+  /** The metrics whose exchange-latency histogram the page shows (the exchange client's hooks feed it). */
+  readonly metrics?: LedgerMetrics;
   /** A SUBMITTING execution without an event for this long is flagged stale (default: the invariant's 10 min). */
   readonly staleAfterMs?: number;
-  /** Exchange latency and budget; default: the client's own view of its budget, no latency. */
-  readonly exchangeStatus?: (context: AppContext) => ExchangeStatusView | Promise<ExchangeStatusView>;
 }
 
-/** The exchange client's own view of its rate-limit budget (what the jobs' budget floors use too). */
-export function clientExchangeStatus(context: AppContext): ExchangeStatusView {
+/** The exchange client's own view of its rate-limit budget (what the jobs' budget floors use), and latency. */
+async function exchangeStatus(
+  context: AppContext,
+  metrics: LedgerMetrics | undefined,
+): Promise<ExchangeStatusView> {
   const limit = context.config.BITVAVO_RATE_LIMIT_PER_MIN;
   return {
     rateLimit: {
       remaining: context.exchange.client.rateLimitRemaining(),
+      // 0 configures no local budget (a simulator without limits).
       limit: limit > 0 ? limit : null,
       resetAt: null,
     },
-    latency: [],
+    latency: metrics ? await latencyFromHistogram(metrics.exchangeLatency) : [],
   };
 }
 
@@ -31,14 +37,13 @@ export function opsDashboardModule(options: OpsDashboardOptions = {}): AppModule
     name: 'ops-dashboard',
     async registerRoutes(server, context) {
       await registerOpsPageRoutes(server);
-      const exchangeStatus = options.exchangeStatus ?? clientExchangeStatus;
       const sources: DashboardSources = {
         pool: context.pool,
         clock: context.clock,
         readKillSwitch: async () => (await context.services.control.read()).killSwitch,
         // On the PostgreSQL store the default counts pending events in SQL; EventStoreDB is asked.
         ...(context.config.EVENTSTORE_URL ? { pendingProbe: storePendingProbe(context.eventStore) } : {}),
-        exchangeStatus: () => exchangeStatus(context),
+        exchangeStatus: () => exchangeStatus(context, options.metrics),
         ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
       };
       registerDashboardRoutes(server, sources);

@@ -3,6 +3,7 @@ import { createApp } from '../../../app';
 import { loadConfig } from '../../../config';
 import { jobsModule } from '../../../jobs/jobsModule';
 import { createLogger } from '../../logging/createLogger';
+import { opsDashboardModule } from '../../http/opsDashboardModule';
 import { LedgerMetrics } from '../../metrics/ledgerMetrics';
 import { bootstrapEmbeddedDefaults, usesEmbeddedDefaults } from '../bootstrapEmbeddedDefaults';
 
@@ -36,7 +37,11 @@ export function registerServeCommand(program: Command): void {
         logger,
         onDatabaseMessage: (line) => process.stderr.write(`${line}\n`),
         exchange: { client: { hooks: metrics.exchangeHooks } },
-        modules: [jobsModule({ metrics, schedulerEnabled: options.jobs && config.JOBS_ENABLED })],
+        modules: [
+          jobsModule({ metrics, schedulerEnabled: options.jobs && config.JOBS_ENABLED }),
+          // GET /ops, the operations page, and its data route (src/adapters/http/opsDashboardModule.ts).
+          opsDashboardModule({ metrics }),
+        ],
       });
       const signal = untilSignal();
       try {
@@ -56,6 +61,7 @@ export function registerServeCommand(program: Command): void {
         const { url } = await app.start();
         process.stdout.write(`trade-ledger listening on ${url}\n`);
         process.stdout.write(`API docs: ${url}/docs\n`);
+        process.stdout.write(`Operations dashboard: ${url}/ops\n`);
         const received = await signal;
         process.stdout.write(`${received}: stopping (requests in flight finish first)\n`);
       } finally {
