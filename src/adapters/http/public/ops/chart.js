@@ -5,8 +5,9 @@ const CHART_HEIGHT_PX = 260;
 
 // One colour per outcome, the same as the legend chips in ops.css.
 const OUTCOMES = [
-  { key: 'filled', label: 'filled', stroke: '#2e9d5b' },
+  // Drawn in this order: "filled" after "submitted", so that it shows where the two coincide.
   { key: 'submitted', label: 'submitted', stroke: '#3b73c4' },
+  { key: 'filled', label: 'filled', stroke: '#2e9d5b' },
   { key: 'rejected', label: 'rejected', stroke: '#8a8f98' },
   { key: 'hardFailures', label: 'hard failure', stroke: '#c93a3a' },
   { key: 'softFailures', label: 'soft failure', stroke: '#e08a1e' },
