@@ -6,6 +6,7 @@ import { SubmitExecutionService } from './application/executions/submitExecution
 import { BalanceBook } from './application/market/balanceBook';
 import { MarketData } from './application/market/marketData';
 import { UserPolicyService } from './application/policy/userPolicyService';
+import { InFlightWork } from './application/inFlightWork';
 import { Readiness } from './application/readiness';
 import { ReconcileService } from './application/reconcile/reconcileService';
 import { lastRevisionOf } from './application/streams/readStreamEvents';
@@ -227,8 +228,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const context: AppContext = { ...base, readiness, services: buildServices(base, readiness, overrides) };
     addCoreReadinessChecks(context);
 
+    const inFlight = new InFlightWork();
     const server = await buildServer({
       logger,
+      inFlight,
       keys: context.services.keys,
       rateLimitPerMin: config.API_RATE_LIMIT_PER_MIN,
     });
@@ -236,7 +239,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const modules: AppModule[] = [commandApiModule, ...(overrides.modules ?? [])];
     for (const module of modules) await module.registerRoutes?.(server, context);
     const background = modules.flatMap((module) => module.backgroundServices?.(context) ?? []);
-    return assemble(server, context, background, closeAll);
+    return assemble(server, context, background, inFlight, closeAll);
   } catch (error) {
     await closeAll();
     throw error;
@@ -247,6 +250,7 @@ function assemble(
   server: AppServer,
   context: AppContext,
   background: readonly BackgroundService[],
+  inFlight: InFlightWork,
   closeAll: () => Promise<void>,
 ): App {
   const { logger, config } = context;
@@ -272,6 +276,13 @@ function assemble(
         grace.unref();
         await server.close();
         clearTimeout(grace);
+        // Handlers whose client hung up still run (maybe between intent and outcome): let them finish.
+        if (!(await inFlight.drain(SHUTDOWN_GRACE_MS))) {
+          logger.warn(
+            { running: inFlight.count() },
+            'requests still running after the shutdown grace period',
+          );
+        }
         for (const service of started.splice(0).reverse()) {
           await service
             .stop()

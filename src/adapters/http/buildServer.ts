@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { apiKeyId, bearerToken, isWellFormedApiKey } from './auth/apiKeys';
 import type { ApiKeyStore } from './auth/apiKeyStore';
+import type { InFlightWork } from '../../application/inFlightWork';
 import { registerAuthentication } from './auth/authenticate';
 import { errorEnvelope, registerErrorHandling } from './httpErrors';
 
@@ -20,6 +21,8 @@ export type AppServer = FastifyInstance;
 
 export interface BuildServerOptions {
   readonly logger: Logger;
+  /** Every route handler runs inside it, so that a shutdown can wait for handlers still running. */
+  readonly inFlight: InFlightWork;
   readonly keys: ApiKeyStore;
   /** Requests per minute per API key (per address for requests without a well-formed key). */
   readonly rateLimitPerMin: number;
@@ -58,6 +61,12 @@ export async function buildServer(options: BuildServerOptions): Promise<AppServe
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  server.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function trackedHandler(this: unknown, request, reply) {
+      return options.inFlight.run(async () => handler.call(this as never, request, reply));
+    };
   });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);

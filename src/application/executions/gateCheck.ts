@@ -1,3 +1,4 @@
+import type { TradingControlState } from '../../domain/control';
 import type { ExecutionProposal } from '../../domain/execution';
 import {
   computeOrderNotional,
@@ -8,11 +9,10 @@ import {
   type TradeProposal,
 } from '../../domain/gates';
 import { ExactDecimal } from '../../domain/policy/decimalString';
+import type { UserPolicyState } from '../../domain/policy';
 import type { Clock } from '../../domain/ports/clock';
-import type { TradingControlService } from '../control/tradingControlService';
 import type { BalanceBook } from '../market/balanceBook';
 import type { MarketData } from '../market/marketData';
-import type { UserPolicyService } from '../policy/userPolicyService';
 
 /** Gates that look at no market data: when one refuses, the exchange is not asked at all. */
 const GATES_WITHOUT_MARKET_DATA: ReadonlySet<GateCode> = new Set([
@@ -23,8 +23,6 @@ const GATES_WITHOUT_MARKET_DATA: ReadonlySet<GateCode> = new Set([
 ]);
 
 export interface GateCheckDeps {
-  readonly control: TradingControlService;
-  readonly policy: UserPolicyService;
   readonly marketData: MarketData;
   readonly balanceBook: BalanceBook;
   readonly clock: Clock;
@@ -49,14 +47,17 @@ export function toTradeProposal(proposal: ExecutionProposal): TradeProposal {
 }
 
 /**
- * DESIGN §3 step 3: read the policy and control streams (fresh, every time), then market data, and
- * run the pure gates. A pass reserves the order's funds in the balance book in the same tick as the
+ * DESIGN §3 step 3: with the policy and control streams as just read (fresh, for every submission),
+ * fetch market data (cached briefly) and run the pure gates. A pass reserves the order's funds in the balance book in the same tick as the
  * final evaluation, so that two orders in flight can never both spend the same euro.
  */
-export async function checkGates(deps: GateCheckDeps, proposal: ExecutionProposal): Promise<GateResult> {
+export async function checkGates(
+  deps: GateCheckDeps,
+  proposal: ExecutionProposal,
+  streams: { readonly control: TradingControlState; readonly policy: UserPolicyState },
+): Promise<GateResult> {
   const trade = toTradeProposal(proposal);
-  const [control, policy] = await Promise.all([deps.control.read(), deps.policy.read(proposal.userId)]);
-  const base = { proposal: trade, control, policy };
+  const base = { proposal: trade, control: streams.control, policy: streams.policy };
 
   // Placeholder market data: only the refusals of the first four gates (which ignore it) are used.
   const early = evaluateGates({

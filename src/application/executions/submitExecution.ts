@@ -10,8 +10,10 @@ import { validateProposal } from '../../domain/gates';
 import type { Clock } from '../../domain/ports/clock';
 import { WrongExpectedVersion } from '../../domain/ports/eventStore';
 import type { Exchange } from '../../domain/ports/exchange';
+import type { TradingControlService } from '../control/tradingControlService';
 import { ApplicationError, ServiceUnavailable } from '../errors';
 import type { BalanceBook } from '../market/balanceBook';
+import type { UserPolicyService } from '../policy/userPolicyService';
 import type { Readiness } from '../readiness';
 import { stateAfter, type ExecutionRepository } from './executionRepository';
 import { checkGates, toTradeProposal, type GateCheckDeps } from './gateCheck';
@@ -27,6 +29,8 @@ export interface SubmitRequest {
 }
 
 export interface SubmitExecutionDeps extends GateCheckDeps {
+  readonly control: TradingControlService;
+  readonly policy: UserPolicyService;
   readonly repository: ExecutionRepository;
   readonly exchange: Exchange;
   readonly balanceBook: BalanceBook;
@@ -62,10 +66,15 @@ export class SubmitExecutionService {
       ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
     };
 
+    // The policy and control streams are read for every submission (the kill switch has no cache
+    // that could be stale), at the same time as the execution's own stream.
+    const streams = Promise.all([deps.control.read(), deps.policy.read(proposal.userId)]);
+    streams.catch(() => undefined); // awaited below; a repeat of the key does not need it
     const existing = await deps.repository.load(proposal.clientOrderId);
     if (isExecution(existing.state)) return answerFromStream(existing.state, requestHash);
 
-    const gate = await checkGates(deps, proposal);
+    const [control, policy] = await streams;
+    const gate = await checkGates(deps, proposal, { control, policy });
     const decidedAtMs = deps.clock.nowMs();
     const initial = initialExecutionState();
     const decision = decideExecution(

@@ -1,0 +1,147 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { median, openBenchDatabase, throughput } from './support/benchDatabase';
+
+const SETUP_REQUEST = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'support/uniqueClientOrderId.cjs',
+);
+
+interface LoadResult {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly statuses: Record<string, number>;
+  readonly errors: number;
+}
+
+/**
+ * POST /v1/executions with a fresh clientOrderId per request, from autocannon in its own worker
+ * thread (so the load generator does not share the server's event loop). `overallRate` paces it.
+ */
+async function load(
+  url: string,
+  key: string,
+  durationS: number,
+  connections: number,
+  overallRate?: number,
+): Promise<LoadResult> {
+  const body = JSON.stringify({
+    clientOrderId: '__CLIENT_ORDER_ID__',
+    market: 'BTC-EUR',
+    side: 'buy',
+    orderType: 'market',
+    amountQuote: '10',
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    workers: 1,
+    ...(overallRate === undefined ? {} : { overallRate }),
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/executions',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+        setupRequest: SETUP_REQUEST,
+      },
+    ],
+  });
+  const statuses: Record<string, number> = {};
+  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = stats.count;
+  const created = statuses['201'] ?? 0;
+  return {
+    perSecond: created / durationS,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    statuses,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/**
+ * `npm run bench -- submit [durationS] [connections]`: executions/s and latency of POST /v1/executions
+ * against the in-process simulator (no faults, no rate limits), against plain single-row INSERTs/s
+ * measured in the same database and run; then p50/p99 at 200 requests/s offered.
+ */
+export async function run(args: string[]): Promise<void> {
+  const durationS = Number(args[0] ?? 10);
+  const connections = Number(args[1] ?? 32);
+  const poolMax = 20;
+  const database = await openBenchDatabase(poolMax + 10);
+  const config = loadConfig({
+    ...process.env,
+    EXCHANGE: 'simulated',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    BITVAVO_RATE_LIMIT_PER_MIN: '0',
+    API_RATE_LIMIT_PER_MIN: '1000000',
+    DATABASE_POOL_MAX: String(poolMax),
+  });
+  const app = await createApp(config, {
+    pool: database.pool,
+    exchange: { simulator: { priceDrift: false } },
+  });
+  try {
+    const { url } = await app.start();
+    const key = (await app.services.keys.create({ role: 'trader', userId: 'bench' })).key;
+    await app.services.policy.execute('bench', [
+      { type: 'EnableTrading', actor: 'bench', reason: 'benchmark' },
+    ]);
+    const control = app.context.exchange.simulator!.controlUrl;
+    await fetch(`${control}/balance`, {
+      method: 'POST',
+      body: JSON.stringify({ symbol: 'EUR', available: '1000000000000' }),
+    });
+
+    // Baseline: plain single-row INSERTs from as many writers as the app's pool, same database.
+    await database.pool.query(`CREATE TABLE IF NOT EXISTS bench_plain_rows (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, k text NOT NULL UNIQUE, data jsonb NOT NULL)`);
+    const insert = (writer: number, n: number) =>
+      database.pool
+        .query('INSERT INTO bench_plain_rows (k, data) VALUES ($1, $2)', [
+          `${Date.now()}-${writer}-${n}-${Math.random()}`,
+          '{"a":1}',
+        ])
+        .then(() => undefined);
+
+    await load(url, key, 2, connections); // warm-up: JIT, connections, prepared statements
+    const inserts: number[] = [];
+    const saturated: LoadResult[] = [];
+    for (let round = 0; round < 2; round++) {
+      inserts.push(await throughput(poolMax, 3_000, insert));
+      saturated.push(await load(url, key, durationS, connections));
+    }
+    const paced = await load(url, key, durationS, 20, 200);
+
+    const insertsPerS = median(inserts);
+    const best = saturated.reduce((a, b) => (a.perSecond >= b.perSecond ? a : b));
+    console.log(
+      `database: ${database.description}; app pool ${poolMax}; ${connections} connections; ${durationS} s per run`,
+    );
+    console.log(
+      `plain_inserts_per_s=${insertsPerS.toFixed(0)} (median of ${inserts.map((v) => v.toFixed(0)).join(', ')})`,
+    );
+    for (const [index, result] of saturated.entries()) {
+      console.log(
+        `saturated run ${index + 1}: executions_per_s=${result.perSecond.toFixed(0)} p50_ms=${result.p50Ms} p99_ms=${result.p99Ms} statuses=${JSON.stringify(result.statuses)} errors=${result.errors}`,
+      );
+    }
+    console.log(
+      `submit_per_s=${best.perSecond.toFixed(0)} p50_ms=${best.p50Ms} p99_ms=${best.p99Ms} ratio_to_plain_inserts=${(best.perSecond / insertsPerS).toFixed(3)}`,
+    );
+    console.log(
+      `at_200_rps_offered: executions_per_s=${paced.perSecond.toFixed(0)} p50_ms=${paced.p50Ms} p99_ms=${paced.p99Ms} statuses=${JSON.stringify(paced.statuses)} errors=${paced.errors}`,
+    );
+    console.log(`submit_per_s=${best.perSecond.toFixed(0)} p99_ms=${paced.p99Ms}`);
+  } finally {
+    await app.stop();
+    await database.close();
+  }
+}
