@@ -230,7 +230,8 @@ export class PostgresEventStore implements EventStore {
           WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
             AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             AND ($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS p(prefix) WHERE starts_with(stream_id, p.prefix)))
-          ORDER BY transaction_id, global_position
+          -- Qualified: the bare name would sort by the SELECT's text alias ("1000" before "999").
+          ORDER BY events.transaction_id, events.global_position
           LIMIT $3`,
         [afterCommit, afterPrepare, maxCount, prefixes],
       );
