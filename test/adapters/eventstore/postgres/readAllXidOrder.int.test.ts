@@ -32,9 +32,13 @@ async function crossDigitBoundary(): Promise<void> {
 describe('PostgresEventStore.readAll order', () => {
   it('orders by transaction id as a number, also across a power of ten (999 before 1000)', async () => {
     const store = new PostgresEventStore(database.pool);
-    const first = await store.appendToStream('order-a', [{ type: 'A', data: {} }], { expectedRevision: 'no_stream' });
+    const first = await store.appendToStream('order-a', [{ type: 'A', data: {} }], {
+      expectedRevision: 'no_stream',
+    });
     await crossDigitBoundary();
-    const second = await store.appendToStream('order-b', [{ type: 'B', data: {} }], { expectedRevision: 'no_stream' });
+    const second = await store.appendToStream('order-b', [{ type: 'B', data: {} }], {
+      expectedRevision: 'no_stream',
+    });
     expect(second.position.commit.toString().length).toBeGreaterThan(first.position.commit.toString().length);
     const page = await store.readAll({ maxCount: 10 });
     expect(page.events.map((event) => event.type)).toEqual(['A', 'B']);
