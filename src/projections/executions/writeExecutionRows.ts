@@ -53,11 +53,16 @@ export async function writeExecutionEvents(
   );
 }
 
-const COUNTER_UPDATES = COUNTER_NAMES.map((name) => `${name} = s.${name} + EXCLUDED.${name}`).join(', ');
+const COUNTER_INCREMENTS = COUNTER_NAMES.map((name) => `${name} = s.${name} + x.${name}`).join(', ');
 
 /**
  * Adds each user's change to their counters. Exactly once per event: it runs in the checkpoint's
  * transaction, after the events at or before the checkpoint were dropped.
+ *
+ * Existing users are updated and only new users inserted: a change alone may break the table's CHECK
+ * (an acknowledgement adds 1 to `successful` in a later batch than the intent that added 1 to
+ * `executions_past_gates`), and PostgreSQL checks an INSERT's proposed row even when ON CONFLICT would
+ * turn it into an update. One projection writer at a time, so nothing comes in between.
  */
 export async function writeUserStatsDeltas(
   client: pg.ClientBase,
@@ -65,11 +70,19 @@ export async function writeUserStatsDeltas(
   rows: readonly UserExecutionStatsRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  const table = tables.table('user_execution_stats');
   const columns = columnList(USER_EXECUTION_STATS_COLUMNS);
+  const recordset = `json_to_recordset($1::json) AS x(${recordsetDefinition(USER_EXECUTION_STATS_COLUMNS)})`;
+  const json = rowsToJson(rows);
   await client.query(
-    `INSERT INTO ${tables.table('user_execution_stats')} AS s (${columns})
-     SELECT ${columns} FROM json_to_recordset($1::json) AS x(${recordsetDefinition(USER_EXECUTION_STATS_COLUMNS)})
-     ON CONFLICT (user_id) DO UPDATE SET ${COUNTER_UPDATES}, updated_at = greatest(s.updated_at, EXCLUDED.updated_at)`,
-    [rowsToJson(rows)],
+    `UPDATE ${table} AS s SET ${COUNTER_INCREMENTS}, updated_at = greatest(s.updated_at, x.updated_at)
+       FROM ${recordset} WHERE s.user_id = x.user_id`,
+    [json],
+  );
+  await client.query(
+    `INSERT INTO ${table} (${columns})
+     SELECT ${columns} FROM ${recordset}
+      WHERE NOT EXISTS (SELECT 1 FROM ${table} AS s WHERE s.user_id = x.user_id)`,
+    [json],
   );
 }
