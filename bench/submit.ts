@@ -75,6 +75,8 @@ export async function run(args: string[]): Promise<void> {
   const connections = Number(args[1] ?? 32);
   const poolMax = 20;
   const database = await openBenchDatabase(poolMax + 10);
+  // Connections cut when the embedded server stops must not crash the run.
+  database.pool.on('error', () => undefined);
   const config = loadConfig({
     ...process.env,
     EXCHANGE: 'simulated',
@@ -114,9 +116,15 @@ export async function run(args: string[]): Promise<void> {
     await load(url, key, 2, connections); // warm-up: JIT, connections, prepared statements
     const inserts: number[] = [];
     const saturated: LoadResult[] = [];
+    const cpuMsPerExecution: number[] = [];
     for (let round = 0; round < 2; round++) {
       inserts.push(await throughput(poolMax, 3_000, insert));
-      saturated.push(await load(url, key, durationS, connections));
+      const cpuBefore = process.cpuUsage();
+      const result = await load(url, key, durationS, connections);
+      const cpu = process.cpuUsage(cpuBefore);
+      saturated.push(result);
+      // This process's CPU (server, simulator, client; autocannon's worker thread included).
+      cpuMsPerExecution.push((cpu.user + cpu.system) / 1000 / Math.max(1, result.perSecond * durationS));
     }
     const paced = await load(url, key, durationS, 20, 200);
 
@@ -130,7 +138,7 @@ export async function run(args: string[]): Promise<void> {
     );
     for (const [index, result] of saturated.entries()) {
       console.log(
-        `saturated run ${index + 1}: executions_per_s=${result.perSecond.toFixed(0)} p50_ms=${result.p50Ms} p99_ms=${result.p99Ms} statuses=${JSON.stringify(result.statuses)} errors=${result.errors}`,
+        `saturated run ${index + 1}: executions_per_s=${result.perSecond.toFixed(0)} p50_ms=${result.p50Ms} p99_ms=${result.p99Ms} process_cpu_ms_per_execution=${cpuMsPerExecution[index]?.toFixed(2)} statuses=${JSON.stringify(result.statuses)} errors=${result.errors}`,
       );
     }
     console.log(
