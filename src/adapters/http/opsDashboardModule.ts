@@ -12,7 +12,12 @@ export interface OpsDashboardOptions {
   readonly metrics?: LedgerMetrics;
   /** A SUBMITTING execution without an event for this long is flagged stale (default: the invariant's 10 min). */
   readonly staleAfterMs?: number;
+  /** How long the chart and the 24 h recovery rate are reused between polls (default 10 s). */
+  readonly windowCacheMs?: number;
 }
+
+/** Two polls of the page: the hourly chart and a 24-hour rate do not need fresher figures. */
+const DEFAULT_WINDOW_CACHE_MS = 10_000;
 
 /** The exchange client's own view of its rate-limit budget (what the jobs' budget floors use), and latency. */
 async function exchangeStatus(
@@ -45,6 +50,7 @@ export function opsDashboardModule(options: OpsDashboardOptions = {}): AppModule
         ...(context.config.EVENTSTORE_URL ? { pendingProbe: storePendingProbe(context.eventStore) } : {}),
         exchangeStatus: () => exchangeStatus(context, options.metrics),
         ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
+        windowCacheMs: options.windowCacheMs ?? DEFAULT_WINDOW_CACHE_MS,
       };
       registerDashboardRoutes(server, sources);
     },

@@ -38,24 +38,29 @@ export async function readExecutionsPerHour(
     soft_failures: string;
     past_gates: string;
   }>(
-    `WITH hours AS (
-       SELECT generate_series(date_trunc('hour', $1::timestamptz) - ($2::int - 1) * interval '1 hour',
-                              date_trunc('hour', $1::timestamptz), interval '1 hour') AS hour
-     ), recent AS (
-       SELECT date_trunc('hour', t.created_at) AS hour, t.status, t.submitted_at, t.end_reason,
-              t.needed_reconciliation
-         FROM trade_executions t
-        WHERE t.created_at >= date_trunc('hour', $1::timestamptz) - ($2::int - 1) * interval '1 hour'
+    // Grouped by hour first (one pass over the window, by the created_at index), then laid on the
+    // 48 hours so that empty hours are zeros. Hours are UTC whatever the session's time zone.
+    `WITH bounds AS (
+       SELECT date_trunc('hour', $1::timestamptz, 'UTC') - ($2::int - 1) * interval '1 hour' AS first_hour,
+              date_trunc('hour', $1::timestamptz, 'UTC') AS last_hour
+     ), per_hour AS (
+       SELECT date_trunc('hour', t.created_at, 'UTC') AS hour,
+              count(*) FILTER (WHERE t.status = 'FILLED') AS filled,
+              count(*) FILTER (WHERE t.submitted_at IS NOT NULL) AS submitted,
+              count(*) FILTER (WHERE t.status = 'REJECTED') AS rejected,
+              count(*) FILTER (WHERE t.status = 'FAILED' AND t.end_reason IS NULL) AS hard_failures,
+              count(*) FILTER (WHERE t.needed_reconciliation) AS soft_failures,
+              count(*) FILTER (WHERE t.status <> 'REJECTED') AS past_gates
+         FROM trade_executions t, bounds b
+        WHERE t.created_at >= b.first_hour AND t.created_at < b.last_hour + interval '1 hour'
+        GROUP BY 1
      )
-     SELECT h.hour,
-            count(r.hour) FILTER (WHERE r.status = 'FILLED') AS filled,
-            count(r.hour) FILTER (WHERE r.submitted_at IS NOT NULL) AS submitted,
-            count(r.hour) FILTER (WHERE r.status = 'REJECTED') AS rejected,
-            count(r.hour) FILTER (WHERE r.status = 'FAILED' AND r.end_reason IS NULL) AS hard_failures,
-            count(r.hour) FILTER (WHERE r.needed_reconciliation) AS soft_failures,
-            count(r.hour) FILTER (WHERE r.status <> 'REJECTED') AS past_gates
-       FROM hours h LEFT JOIN recent r ON r.hour = h.hour
-      GROUP BY h.hour ORDER BY h.hour`,
+     SELECT h.hour, coalesce(p.filled, 0) AS filled, coalesce(p.submitted, 0) AS submitted,
+            coalesce(p.rejected, 0) AS rejected, coalesce(p.hard_failures, 0) AS hard_failures,
+            coalesce(p.soft_failures, 0) AS soft_failures, coalesce(p.past_gates, 0) AS past_gates
+       FROM bounds b, generate_series(b.first_hour, b.last_hour, interval '1 hour') AS h(hour)
+       LEFT JOIN per_hour p ON p.hour = h.hour
+      ORDER BY h.hour`,
     [new Date(nowMs).toISOString(), CHART_HOURS],
   );
   const series = (pick: (row: (typeof result.rows)[number]) => string) =>

@@ -30,7 +30,16 @@ export interface DashboardSources {
   readonly exchangeStatus?: () => ExchangeStatusView | Promise<ExchangeStatusView>;
   /** A SUBMITTING execution without an event for this long is stale (default 10 minutes). */
   readonly staleAfterMs?: number;
+  /**
+   * How long the 48-hour chart and the 24-hour recovery rate may be reused (default 0: read every
+   * time). They scan a day or two of executions, the rest is index probes; every page open on an
+   * instance shares one scan per period, and the live cards (kill switch, in flight, invariants,
+   * promotions, jobs, lag) stay exact.
+   */
+  readonly windowCacheMs?: number;
 }
+
+type WindowFigures = readonly [Dashboard['recovery'], Dashboard['executionsPerHour']];
 
 async function readProjectionLag(
   pool: pg.Pool,
@@ -52,15 +61,43 @@ async function readProjectionLag(
   );
 }
 
-/** One snapshot for the operations page: every card's data, read in parallel. */
-export async function readDashboard(sources: DashboardSources): Promise<Dashboard> {
+/** One snapshot for the operations page (no cache). */
+export function readDashboard(sources: DashboardSources): Promise<Dashboard> {
+  return dashboardReader(sources)();
+}
+
+/** A reader that keeps the window figures for `windowCacheMs` (one per route, shared by all callers). */
+export function dashboardReader(sources: DashboardSources): () => Promise<Dashboard> {
+  let cached: { readonly atMs: number; readonly figures: Promise<WindowFigures> } | undefined;
+  const windowFigures = (nowMs: number): Promise<WindowFigures> => {
+    const ttlMs = sources.windowCacheMs ?? 0;
+    if (cached !== undefined && nowMs - cached.atMs < ttlMs && nowMs >= cached.atMs) return cached.figures;
+    const figures = Promise.all([
+      readRecovery(sources.pool, nowMs),
+      readExecutionsPerHour(sources.pool, nowMs),
+    ] as const);
+    const entry = { atMs: nowMs, figures };
+    cached = entry;
+    // A failed read is not kept: the next poll tries again.
+    figures.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
+    return figures;
+  };
+  return () => readSnapshot(sources, windowFigures);
+}
+
+/** Every card's data, read in parallel. */
+async function readSnapshot(
+  sources: DashboardSources,
+  windowFigures: (nowMs: number) => Promise<WindowFigures>,
+): Promise<Dashboard> {
   const nowMs = sources.clock.nowMs();
   const { pool } = sources;
   const probe = sources.pendingProbe ?? postgresPendingProbe(pool, PENDING_COUNT_CAP);
   const [
     killSwitch,
-    recovery,
-    executionsPerHour,
+    [recovery, executionsPerHour],
     invariants,
     submitting,
     promotions,
@@ -69,8 +106,7 @@ export async function readDashboard(sources: DashboardSources): Promise<Dashboar
     exchange,
   ] = await Promise.all([
     sources.readKillSwitch(),
-    readRecovery(pool, nowMs),
-    readExecutionsPerHour(pool, nowMs),
+    windowFigures(nowMs),
     readInvariants(pool, nowMs),
     readSubmitting(pool, nowMs, sources.staleAfterMs ?? DEFAULT_STALE_AFTER_MS),
     readPromotions(pool),

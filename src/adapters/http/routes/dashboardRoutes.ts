@@ -3,13 +3,14 @@ import { errorEnvelopeSchema } from '../httpErrors';
 import { requireRole } from '../auth/authenticate';
 import { typed, type AppServer } from '../buildServer';
 import { dashboardSchema } from '../dashboard/dashboardSchema';
-import { readDashboard, type DashboardSources } from '../dashboard/readDashboard';
+import { dashboardReader, type DashboardSources } from '../dashboard/readDashboard';
 
 /**
  * `GET /v1/ops/dashboard` (ops): everything the operations page shows, in one read. The page's
  * actions use the existing ops routes (kill switch, reconcile, promotions); this route only reads.
  */
 export function registerDashboardRoutes(server: AppServer, sources: DashboardSources): void {
+  const read = dashboardReader(sources);
   typed(server).get(
     '/v1/ops/dashboard',
     {
@@ -31,7 +32,7 @@ export function registerDashboardRoutes(server: AppServer, sources: DashboardSou
     },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
-      return orUnavailable(() => readDashboard(sources));
+      return orUnavailable(read);
     },
   );
 }

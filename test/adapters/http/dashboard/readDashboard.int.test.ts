@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDashboard, type DashboardSources } from '../../../../src/adapters/http/dashboard/readDashboard';
+import {
+  dashboardReader,
+  readDashboard,
+  type DashboardSources,
+} from '../../../../src/adapters/http/dashboard/readDashboard';
 import { initialTradingControlState } from '../../../../src/domain/control';
 import { createTestDatabase, type TestDatabase } from '../../../support/testDatabase';
 import { seedExecutions, seedInvariantResult, seedJobRun, seedPendingPromotion } from './dashboardSeed';
@@ -266,5 +270,24 @@ describe('readDashboard over the read models', () => {
       eventsBehind: 0,
       lagMs: 0,
     });
+  });
+
+  it('reuses the window figures (chart, 24 h rate) for windowCacheMs, never the live cards', async () => {
+    let nowMs = NOW_MS;
+    const read = dashboardReader({ ...sources, clock: { nowMs: () => nowMs }, windowCacheMs: 10_000 });
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const before = await read();
+    const [id] = await seedExecutions(db.pool, [
+      { status: 'SUBMITTING', createdAt: hoursAgo(0, 1), neededReconciliation: true },
+    ]);
+    nowMs += 5_000;
+    const cached = await read();
+    expect(sum(cached.executionsPerHour.pastGates)).toBe(sum(before.executionsPerHour.pastGates));
+    expect(cached.recovery).toEqual(before.recovery);
+    expect(cached.submitting.items.map((item) => item.clientOrderId)).toContain(id);
+    nowMs += 6_000;
+    const fresh = await read();
+    expect(sum(fresh.executionsPerHour.pastGates)).toBe(sum(before.executionsPerHour.pastGates) + 1);
+    expect(fresh.recovery.pastGates).toBe(before.recovery.pastGates + 1);
   });
 });
