@@ -59,9 +59,10 @@ export function registerServeCommand(program: Command): void {
           }
         }
         const { url } = await app.start();
-        process.stdout.write(`trade-ledger listening on ${url}\n`);
-        process.stdout.write(`API docs: ${url}/docs\n`);
-        process.stdout.write(`Operations dashboard: ${url}/ops\n`);
+        // One write, so that a reader that sees the URL sees the rest with it.
+        process.stdout.write(
+          `trade-ledger listening on ${url}\nAPI docs: ${url}/docs\nOperations dashboard: ${url}/ops\n`,
+        );
         const received = await signal;
         process.stdout.write(`${received}: stopping (requests in flight finish first)\n`);
       } finally {
