@@ -119,7 +119,18 @@ export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
           ],
           ...(options.schedulerMaxSleepMs === undefined ? {} : { maxSleepMs: options.schedulerMaxSleepMs }),
           ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
-          onRun: (report) => metrics.jobRuns.inc({ job: report.job, outcome: report.outcome }),
+          onRun: (report) => {
+            metrics.jobRuns.inc({ job: report.job, outcome: report.outcome });
+            if (report.outcome === 'failed') {
+              // Once an hour per job at most (the sweeper runs every few seconds).
+              notifier.alertOps({
+                severity: 'warning',
+                title: `Job ${report.job} failed`,
+                text: `${String(report.detail['error'] ?? 'no detail')}. It runs again on its schedule; job_runs has the history.`,
+                dedupeKey: `job-failed:${report.job}`,
+              });
+            }
+          },
         })
       : undefined;
     return { metrics, notifier, review, fillFollower, scheduler, startup };
@@ -202,7 +213,11 @@ export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
       return [
         {
           name: 'job-scheduler',
+          // Runs after the server listens (and start-up reconciliation began in onListen): the app
+          // reports itself started once reconciliation is done, /readyz answering 503 meanwhile.
+          // The sweeper starts after it, so the two do not look up the same executions at once.
           async start() {
+            await startup;
             if (options.autoStartScheduler !== false) handles?.scheduler?.start();
           },
           async stop() {

@@ -167,4 +167,21 @@ describe('jobs in the app: reconcile sweeper, fill follower, metrics', () => {
     expect(text).toMatch(/ledger_projection_lag_events\{projection="executions"\} \d+/);
     expect(text).toContain('# TYPE ledger_invariant_violations gauge');
   });
+
+  it('a failing job is recorded, counted and alerted (warning, once per hour per job)', async () => {
+    await t.db.pool.query('DROP FUNCTION refresh_execution_stats_24h()');
+    const scheduler = jobs.handles().scheduler!;
+    const first = await scheduler.runNow('stats');
+    await scheduler.runNow('stats');
+    expect(first).toMatchObject({
+      outcome: 'failed',
+      detail: { error: expect.stringContaining('refresh_execution_stats_24h') },
+    });
+    expect(notifier.alerts.filter((alert) => alert.title === 'Job stats failed')).toEqual([
+      expect.objectContaining({ severity: 'warning', dedupeKey: 'job-failed:stats' }),
+      expect.objectContaining({ severity: 'warning', dedupeKey: 'job-failed:stats' }),
+    ]);
+    const metricsText = (await metrics.render()).body;
+    expect(metricsText).toMatch(/ledger_job_runs_total\{job="stats",outcome="failed"\} 2/);
+  });
 });

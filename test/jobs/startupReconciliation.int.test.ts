@@ -10,6 +10,15 @@ import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 
 type Json = Record<string, unknown>;
 
+/** The base URL as soon as the app's socket listens (before `start()` resolves). */
+async function listeningUrl(app: App): Promise<string> {
+  for (let i = 0; i < 500 && !app.server.server.listening; i++)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  const address = app.server.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the app is not listening');
+  return `http://127.0.0.1:${address.port}`;
+}
+
 /**
  * A first instance leaves an execution SUBMITTING (the exchange placed the order, the answer was
  * lost); a second instance starts on the same database and exchange and must not take a new order
@@ -68,7 +77,9 @@ describe('start-up reconciliation', () => {
     const jobs = jobsModule({ schedulerEnabled: false, notifier });
     const second = await createApp(config, { pool: db.pool, modules: [jobs] });
     apps.push(second);
-    const { url } = await second.start();
+    // start() resolves once start-up reconciliation is done; the socket listens before that.
+    const started = second.start();
+    const url = await listeningUrl(second);
     const call = async (method: string, path: string, key?: string, body?: Json) => {
       const response = await fetch(`${url}${path}`, {
         method,
@@ -91,6 +102,7 @@ describe('start-up reconciliation', () => {
     expect(await simOrdersFor(control, early['clientOrderId'] as string)).toHaveLength(0);
 
     const report = await jobs.handles().startup;
+    expect((await started).url).toBe(url);
     expect(report).toMatchObject({ completed: true, rounds: 1, resolved: 1, actions: { found: 1 } });
 
     expect((await call('GET', '/readyz')).status).toBe(200);
