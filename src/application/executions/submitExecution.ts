@@ -92,7 +92,10 @@ export class SubmitExecutionService {
       if (error instanceof WrongExpectedVersion) {
         // Another request for this key won the lock: its stream is the answer.
         const winner = await deps.repository.load(proposal.clientOrderId);
-        if (isExecution(winner.state)) return answerFromStream(winner.state, requestHash);
+        if (isExecution(winner.state)) {
+          if (gate.ok) this.alignReservation(winner.state);
+          return answerFromStream(winner.state, requestHash);
+        }
       }
       if (gate.ok && !(error instanceof WrongExpectedVersion))
         deps.balanceBook.release(proposal.clientOrderId);
@@ -128,6 +131,16 @@ export class SubmitExecutionService {
     const recorded = await recordSendOutcome(deps, intent, sentAt, result, context);
     if (!isExecution(recorded)) throw new ServiceUnavailable('the execution vanished from its stream');
     return outcomeOf(recorded, true);
+  }
+
+  /**
+   * Reservations are keyed by clientOrderId, so the one this request just made is the winner's too:
+   * keep it while the winner's send is in flight, let it go when the winner placed nothing.
+   */
+  private alignReservation(winner: Execution): void {
+    if (winner.status === 'SUBMITTING') return;
+    if (winner.exchangeOrderId === null) this.deps.balanceBook.release(winner.clientOrderId);
+    else this.deps.balanceBook.settle(winner.clientOrderId);
   }
 
   private logged(outcome: SubmitOutcome): SubmitOutcome {
