@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { registerExchangeSimCommand } from './commands/exchangeSimCommand';
 import { registerInvariantsCommand } from './commands/invariantsCommand';
+import { registerJobsCommand } from './commands/jobsCommand';
 import { registerKeysCommand } from './commands/keysCommand';
 import { registerKillSwitchCommand } from './commands/killSwitchCommand';
 import { registerMigrateCommand } from './commands/migrateCommand';
 import { registerPromotionsCommand } from './commands/promotionsCommand';
 import { registerReplayCommand } from './commands/replayCommand';
+import { registerSimulateCommand } from './commands/simulateCommand';
 import { registerServeCommand } from './commands/serveCommand';
 
 /** Every `ledger` sub-command, one file each under commands/. */
@@ -16,6 +18,8 @@ export function registerCommands(program: Command): void {
   registerExchangeSimCommand(program);
   registerReplayCommand(program);
   registerInvariantsCommand(program);
+  registerSimulateCommand(program);
   registerKillSwitchCommand(program);
   registerPromotionsCommand(program);
+  registerJobsCommand(program);
 }
