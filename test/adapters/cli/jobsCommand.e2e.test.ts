@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase';
+import { runLedger } from './support/runLedger';
+
+let database: TestDatabase;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ poolMax: 4 });
+  env = { DATABASE_URL: database.connectionString };
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('ledger jobs', () => {
+  it('runs a job by hand (recorded as manual) and lists the recorded runs', async () => {
+    const run = await runLedger(['jobs', 'run', 'invariants', '--json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      job: 'invariants',
+      trigger: 'manual',
+      outcome: 'succeeded',
+      detail: { ok: true },
+    });
+    const stored = await database.pool.query('SELECT count(*)::int AS n FROM invariant_check_results');
+    expect(stored.rows[0]).toEqual({ n: 4 });
+
+    const runs = await runLedger(['jobs', 'runs', '--job', 'invariants', '--json'], env);
+    expect(JSON.parse(runs.stdout).runs).toEqual([
+      expect.objectContaining({
+        job: 'invariants',
+        trigger: 'manual',
+        outcome: 'succeeded',
+        instanceId: 'cli',
+      }),
+    ]);
+    const text = await runLedger(['jobs', 'runs'], env);
+    expect(text.stdout).toMatch(/invariants\s+succeeded/);
+  });
+
+  it('refuses jobs that only run inside serve', async () => {
+    const run = await runLedger(['jobs', 'run', 'reconcile'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('must be one of invariants, promotions, stats');
+  });
+});
