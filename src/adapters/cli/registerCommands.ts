@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { registerExchangeSimCommand } from './commands/exchangeSimCommand';
 import { registerInvariantsCommand } from './commands/invariantsCommand';
 import { registerJobsCommand } from './commands/jobsCommand';
-import { registerJobsCommand } from './commands/jobsCommand';
 import { registerKeysCommand } from './commands/keysCommand';
 import { registerKillSwitchCommand } from './commands/killSwitchCommand';
 import { registerMigrateCommand } from './commands/migrateCommand';
@@ -22,6 +21,5 @@ export function registerCommands(program: Command): void {
   registerSimulateCommand(program);
   registerKillSwitchCommand(program);
   registerPromotionsCommand(program);
-  registerJobsCommand(program);
   registerJobsCommand(program);
 }
