@@ -8,9 +8,9 @@ import { JobScheduler } from '../../../jobs/scheduler/JobScheduler';
 import { statsJob } from '../../../jobs/statsJob';
 import { createNotifier } from '../../alerts/createNotifier';
 import { systemClock } from '../../clock/systemClock';
-import { createLogger } from '../../logging/createLogger';
 import { integerOption } from '../cliOptions';
 import { EXIT_CHECK_FAILED } from '../main';
+import { cliLogger } from '../cliLogger';
 import { openEventStore } from '../openEventStore';
 import { printJson } from '../printJson';
 
@@ -69,10 +69,7 @@ export function registerJobsCommand(program: Command): void {
     .action(async (job: ManualJob, options: { json?: boolean }) => {
       const config = loadConfig();
       const stores = await openEventStore(config);
-      const logger = createLogger({
-        level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
-        name: 'ledger-cli',
-      });
+      const logger = cliLogger(config);
       const { notifier } = createNotifier(config, { logger, clock: systemClock });
       try {
         const { pool } = stores;

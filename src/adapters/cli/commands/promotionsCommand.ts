@@ -9,7 +9,7 @@ import { loadConfig } from '../../../config';
 import type { ConfidenceLevel } from '../../../domain/policy';
 import { createNotifier } from '../../alerts/createNotifier';
 import { systemClock } from '../../clock/systemClock';
-import { createLogger } from '../../logging/createLogger';
+import { cliLogger } from '../cliLogger';
 import { openEventStore } from '../openEventStore';
 import { cliActor, requiredText } from '../operatorName';
 import { printJson } from '../printJson';
@@ -45,10 +45,7 @@ function formatPending(views: readonly PendingPromotionView[]): string {
 async function withReview<T>(work: (review: PromotionReviewService) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const stores = await openEventStore(config);
-  const logger = createLogger({
-    level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
-    name: 'ledger-cli',
-  });
+  const logger = cliLogger(config);
   const { notifier } = createNotifier(config, { logger, clock: systemClock });
   try {
     const policy = new UserPolicyService(stores.store, systemClock);
