@@ -9,6 +9,7 @@ import { UserPolicyService } from './application/policy/userPolicyService';
 import { InFlightWork } from './application/inFlightWork';
 import { Readiness } from './application/readiness';
 import { ReconcileService } from './application/reconcile/reconcileService';
+import { AbandonExecutionService } from './application/executions/abandonExecution';
 import { lastRevisionOf } from './application/streams/readStreamEvents';
 import { createEventStore } from './adapters/eventstore/createEventStore';
 import {
@@ -59,6 +60,7 @@ export interface AppServices {
   readonly balanceBook: BalanceBook;
   readonly submit: SubmitExecutionService;
   readonly reconcile: ReconcileService;
+  readonly abandon: AbandonExecutionService;
   readonly keys: ApiKeyStore;
 }
 
@@ -184,8 +186,14 @@ function buildServices(
     settings: reconcileSettings,
     maxIntentAgeMs,
   });
+  const abandon = new AbandonExecutionService({
+    repository,
+    exchange,
+    clock,
+    logger: logger.child({ component: 'abandon' }),
+  });
   const keys = new ApiKeyStore(pool);
-  return { repository, control, policy, marketData, balanceBook, submit, reconcile, keys };
+  return { repository, control, policy, marketData, balanceBook, submit, reconcile, abandon, keys };
 }
 
 function addCoreReadinessChecks(context: AppContext): void {

@@ -4,6 +4,7 @@ import type { ExecutionRepository } from '../../../application/executions/execut
 import type { SubmitExecutionService } from '../../../application/executions/submitExecution';
 import { isExecution } from '../../../application/executions/submitOutcome';
 import type { ReconcileService } from '../../../application/reconcile/reconcileService';
+import type { AbandonExecutionService } from '../../../application/executions/abandonExecution';
 import { clientOrderIdSchema, type ExecutionProposal } from '../../../domain/execution';
 import { actorOf } from '../auth/principal';
 import { assertMayActForUser, principalOf, requireRole } from '../auth/authenticate';
@@ -23,6 +24,7 @@ export interface ExecutionRouteDeps {
   readonly submit: SubmitExecutionService;
   readonly repository: ExecutionRepository;
   readonly reconcile: ReconcileService;
+  readonly abandon: AbandonExecutionService;
 }
 
 const withExecution = z.object({ execution: executionViewSchema });
@@ -180,6 +182,39 @@ export function registerExecutionRoutes(server: AppServer, deps: ExecutionRouteD
         resent: report.resent,
         execution: presentExecution(report.execution),
       };
+    },
+  );
+
+  app.post(
+    '/v1/executions/:clientOrderId/abandon',
+    {
+      preValidation: requireRole('ops'),
+      schema: {
+        tags: ['executions', 'ops'],
+        summary:
+          'Close a SUBMITTING execution that is proven absent from the exchange (operator, with a note)',
+        description:
+          'Looks the order up once more: a found order is refused (409 ORDER_FOUND_ON_EXCHANGE, reconcile it), a ' +
+          'failed lookup is refused (503 LOOKUP_FAILED); only a real "not found" records ExecutionAbandoned ' +
+          '(operator_resolved) with the operator and the note. The execution becomes FAILED.',
+        params,
+        body: z.object({ note: z.string().trim().min(1).max(2000) }),
+        response: {
+          200: withExecution,
+          404: errorEnvelopeSchema,
+          409: errorEnvelopeSchema,
+          422: errorEnvelopeSchema,
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const execution = await deps.abandon.abandon(request.params.clientOrderId, request.body.note, {
+        actor: actorOf(principal),
+        requestId: request.id,
+      });
+      return { execution: presentExecution(execution) };
     },
   );
 }
