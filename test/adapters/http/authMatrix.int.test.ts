@@ -48,6 +48,13 @@ describe('auth matrix', () => {
       expected: { none: 401, trader: 200, otherTrader: 403, ops: 200 },
     },
     { method: 'POST', url: `/v1/executions/${aliceExecution}/reconcile`, expected: OPS_ONLY },
+    {
+      // alice's execution is FILLED: ops gets past auth and is refused by the state (409 NOT_IN_FLIGHT).
+      method: 'POST',
+      url: `/v1/executions/${aliceExecution}/abandon`,
+      body: () => ({ note: 'matrix' }),
+      expected: { none: 401, trader: 403, otherTrader: 403, ops: 409 },
+    },
     { method: 'GET', url: '/v1/ops/kill-switch', expected: OPS_ONLY },
     {
       method: 'PUT',
