@@ -5,6 +5,7 @@ import { registerJobsCommand } from './commands/jobsCommand';
 import { registerKeysCommand } from './commands/keysCommand';
 import { registerKillSwitchCommand } from './commands/killSwitchCommand';
 import { registerMigrateCommand } from './commands/migrateCommand';
+import { registerPreflightCommand } from './commands/preflightCommand';
 import { registerPromotionsCommand } from './commands/promotionsCommand';
 import { registerReplayCommand } from './commands/replayCommand';
 import { registerSimulateCommand } from './commands/simulateCommand';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerReplayCommand(program);
   registerInvariantsCommand(program);
   registerSimulateCommand(program);
+  registerPreflightCommand(program);
   registerKillSwitchCommand(program);
   registerPromotionsCommand(program);
   registerJobsCommand(program);
