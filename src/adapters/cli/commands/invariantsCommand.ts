@@ -2,9 +2,13 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { loadConfig } from '../../../config';
 import { EXECUTION_STREAM_PREFIX } from '../../../domain/execution';
-import { DEFAULT_STALE_SUBMITTING_AFTER_MS, EXECUTION_INVARIANTS } from '../../../domain/invariants';
+import { EXECUTION_INVARIANTS } from '../../../domain/invariants';
 import { integerOption } from '../cliOptions';
-import { runSqlInvariants, type SqlInvariantResult } from '../invariants/runSqlInvariants';
+import {
+  OPERATIONAL_STALE_SUBMITTING_MS,
+  runSqlInvariants,
+  type SqlInvariantResult,
+} from '../invariants/runSqlInvariants';
 import { scanExecutionStreams, type ScanResult } from '../invariants/scanExecutionStreams';
 import { EXIT_CHECK_FAILED } from '../main';
 import { openEventStore } from '../openEventStore';
@@ -91,7 +95,7 @@ export function registerInvariantsCommand(program: Command): void {
       '--stale-after <minutes>',
       'SUBMITTING longer than this is a violation',
       integerOption(1, 100_000),
-      DEFAULT_STALE_SUBMITTING_AFTER_MS / 60_000,
+      OPERATIONAL_STALE_SUBMITTING_MS / 60_000,
     )
     .option('--no-progress', 'no progress bar / progress lines on stderr')
     .option('--json', 'print the result as JSON')

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../config';
 import { clientOrderIdSchema, executionStreamName } from '../../../domain/execution';
-import { DEFAULT_STALE_SUBMITTING_AFTER_MS } from '../../../domain/invariants';
 import { integerOption, isoTimeOption } from '../cliOptions';
+import { OPERATIONAL_STALE_SUBMITTING_MS } from '../invariants/runSqlInvariants';
 import { EXIT_CHECK_FAILED } from '../main';
 import { openEventStore } from '../openEventStore';
 import { printJson } from '../printJson';
@@ -57,7 +57,7 @@ export function registerReplayCommand(program: Command): void {
       '--stale-after <minutes>',
       'SUBMITTING longer than this is a violation',
       integerOption(1, 100_000),
-      DEFAULT_STALE_SUBMITTING_AFTER_MS / 60_000,
+      OPERATIONAL_STALE_SUBMITTING_MS / 60_000,
     )
     .option('--json', 'print the result as JSON')
     .addHelpText(

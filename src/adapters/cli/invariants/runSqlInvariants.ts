@@ -22,6 +22,13 @@ export interface SqlInvariantResult {
 
 const MAX_ROWS_SHOWN = 100;
 
+/**
+ * The operational stale-SUBMITTING threshold: check_no_stale_submitting()'s default (sql/003), which
+ * the hourly invariants job and the sweeper's alert use. The CLI applies it to both its SQL and its
+ * replayed checks, so that the two modes and the job agree.
+ */
+export const OPERATIONAL_STALE_SUBMITTING_MS = 10 * 60_000;
+
 /** Runs each function as a read-only query; one missing or failing function does not stop the others. */
 export async function runSqlInvariants(
   pool: pg.Pool,

@@ -1,6 +1,6 @@
 import type { App } from '../../../app';
-import { DEFAULT_STALE_SUBMITTING_AFTER_MS } from '../../../domain/invariants';
 import type { RunningSimulator } from '../../exchange/simulator/startSimulator';
+import { OPERATIONAL_STALE_SUBMITTING_MS } from '../invariants/runSqlInvariants';
 import { scanExecutionStreams, type ScanResult } from '../invariants/scanExecutionStreams';
 import type { ReadModelCounts, SimOrder } from './stagingMetrics';
 
@@ -44,7 +44,7 @@ export async function completeScan(
     const scan = await scanExecutionStreams(app.context.eventStore, {
       batchSize: 1_000,
       nowMs,
-      staleSubmittingAfterMs: DEFAULT_STALE_SUBMITTING_AFTER_MS,
+      staleSubmittingAfterMs: OPERATIONAL_STALE_SUBMITTING_MS,
     });
     if (!storeIsPostgres) return { ...scan, expectedEvents: null };
     const expectedEvents = await storedExecutionEvents(app);
