@@ -29,9 +29,13 @@ export interface SimulationPlanOptions {
   readonly startMs: number;
   /** How long a proposal stays valid (re-sends after that are refused by the gates). */
   readonly proposalTtlMs?: number;
+  /** The share of proposals that expire soon after they are sent (default 15%). */
+  readonly shortLivedShare?: number;
 }
 
 export const SIMULATION_USERS = 10;
+/** Longer than a send and its first lookups, shorter than the evidence that an order was not placed. */
+const SHORT_PROPOSAL_TTL_MS = 20_000;
 /** The simulator's start prices (price drift is off during a run, so they hold). */
 const LIMIT_PRICE = { 'BTC-EUR': '61000', 'ETH-EUR': '3060' } as const;
 
@@ -87,16 +91,20 @@ export function planSimulation(options: SimulationPlanOptions): PlannedExecution
   const bursts = Math.ceil(options.executions / options.concurrency);
   const spacingMs = (options.hours * 3_600_000) / bursts;
   const ttlMs = options.proposalTtlMs ?? 10 * 60_000;
+  const shortLivedShare = options.shortLivedShare ?? 0.15;
   const planned: PlannedExecution[] = [];
   for (let index = 0; index < options.executions; index++) {
     const burst = Math.floor(index / options.concurrency);
     const atMs = Math.floor(options.startMs + burst * spacingMs);
+    // Short-lived proposals: when a send is proven not placed after they expired, reconcile must
+    // abandon them (the gates refuse a re-send), not re-send them.
+    const expiresInMs = random.next() < shortLivedShare ? SHORT_PROPOSAL_TTL_MS : ttlMs;
     planned.push({
       index,
       atMs,
       clientOrderId: random.uuid(),
       userId: `sim-user-${random.int(1, SIMULATION_USERS)}`,
-      expiresAt: new Date(atMs + ttlMs).toISOString(),
+      expiresAt: new Date(atMs + expiresInMs).toISOString(),
       ...proposalOf(random),
     });
   }
