@@ -72,6 +72,8 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
+  private signalStop: (() => void) | undefined;
+  private stopSignal: Promise<void> = Promise.resolve();
   private subscription: Subscription | undefined;
   private readonly lock: LeaderLock;
   private readonly applier: ProjectionApplier;
@@ -97,11 +99,15 @@ export class ProjectionRunner {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.stopSignal = new Promise((resolve) => {
+      this.signalStop = resolve;
+    });
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signalStop?.();
     this.wake?.();
     await this.subscription?.stop();
     await this.loop;
@@ -208,9 +214,11 @@ export class ProjectionRunner {
     try {
       const demoted =
         this.options.exclusive === false ? new Promise<'demoted'>(() => undefined) : this.lock.lost;
+      // stop() may come while the subscription was being set up: the stop signal covers that gap.
       const outcome = await Promise.race([
         subscription.done.then(() => 'done' as const),
         demoted.then(() => 'demoted' as const),
+        this.stopSignal.then(() => 'stopped' as const),
       ]);
       if (outcome === 'demoted' && !this.stopping) {
         this.logger.warn({ projection: this.name }, 'projection lost its lock; standing by');

@@ -79,3 +79,17 @@ export async function readModelSnapshot(pool: pg.Pool, suffix = '') {
     user_execution_stats: await tableSnapshot(pool, `user_execution_stats${suffix}`, 'user_id'),
   };
 }
+
+/** Appends one user's policy events (the fixtures' user id replaced by `userId`). */
+export async function appendPolicyEvents(
+  store: EventStore,
+  userId: string,
+  events: readonly { type: string; data: object }[],
+): Promise<GlobalPosition> {
+  const result = await store.appendToStream(
+    `user-policy-${userId}`,
+    events.map((event) => ({ type: event.type, data: { ...event.data, userId } })),
+    { expectedRevision: 'any' },
+  );
+  return result.position;
+}

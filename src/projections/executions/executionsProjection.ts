@@ -63,7 +63,6 @@ class ExecutionsApplier implements ProjectionApplier {
   ) {}
 
   async apply(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<void> {
-    this.staged = new Map();
     const groups = groupByExecution(events);
     const starts = await this.startingStates(client, groups);
     const executionRows: TradeExecutionRow[] = [];
@@ -120,7 +119,7 @@ class ExecutionsApplier implements ProjectionApplier {
     for (const group of groups.values()) {
       const firstRevision = group.events[0]?.revision ?? 0n;
       if (firstRevision === 0n) continue;
-      const cached = this.cache.get(group.clientOrderId);
+      const cached = this.staged.get(group.clientOrderId) ?? this.cache.get(group.clientOrderId);
       if (cached && BigInt(cached.version) === firstRevision) starts.set(group.clientOrderId, cached);
       else missing.push(group.clientOrderId);
     }

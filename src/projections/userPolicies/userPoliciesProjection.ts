@@ -35,7 +35,6 @@ class UserPoliciesApplier implements ProjectionApplier {
   ) {}
 
   async apply(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<void> {
-    this.staged = new Map();
     const groups = new Map<string, RecordedEvent[]>();
     for (const event of events) {
       const userId = userIdFromPolicyStreamId(event.streamId);
@@ -103,7 +102,7 @@ class UserPoliciesApplier implements ProjectionApplier {
     for (const [userId, group] of groups) {
       const firstRevision = group[0]?.revision ?? 0n;
       if (firstRevision === 0n) continue;
-      const cached = this.cache.get(userId);
+      const cached = this.staged.get(userId) ?? this.cache.get(userId);
       if (cached && BigInt(cached.revision + 1) === firstRevision) starts.set(userId, cached);
       else missing.push(userId);
     }
