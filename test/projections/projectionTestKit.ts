@@ -31,8 +31,9 @@ export async function appendInterleaved(
   store: EventStore,
   histories: readonly GeneratedHistory[],
   order?: readonly number[],
+  /** Events of each history already appended; updated (pass the same array to continue later). */
+  next: number[] = histories.map(() => 0),
 ): Promise<GlobalPosition | undefined> {
-  const next = histories.map(() => 0);
   const sequence = order ?? histories.flatMap((history, index) => history.events.map(() => index));
   let last: AppendResult | undefined;
   for (const index of sequence) {
