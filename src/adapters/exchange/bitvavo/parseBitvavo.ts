@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Balance, ExchangeFill, ExchangeOrder, MarketRules } from '../../../domain/ports/exchange';
+import { exchangeOrderStatusSchema } from '../../../domain/execution/eventFields';
 
 /** Bitvavo sends some integers as strings in places (e.g. `quantityDecimals` in older payloads). */
 const intLike = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
@@ -17,21 +18,7 @@ const fillSchema = z.object({
   settled: z.boolean().optional(),
 });
 
-const orderStatusSchema = z.enum([
-  'new',
-  'awaitingTrigger',
-  'partiallyFilled',
-  'filled',
-  'canceled',
-  'canceledAuction',
-  'canceledSelfTradePrevention',
-  'canceledIOC',
-  'canceledFOK',
-  'canceledMarketProtection',
-  'canceledPostOnly',
-  'expired',
-  'rejected',
-]);
+const orderStatusSchema = exchangeOrderStatusSchema;
 
 const orderSchema = z.object({
   orderId: z.string().min(1),
