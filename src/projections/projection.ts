@@ -36,6 +36,29 @@ export interface ProjectionApplier {
   apply(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<void>;
   committed(): void;
   rolledBack(): void;
+  /**
+   * Optional split of `apply` for a rebuild's pipeline: `prepare` does the in-memory work (the fold)
+   * of batch N+1 while `write` of batch N runs in the database. `load` reads committed rows on a
+   * connection of its own. `apply` must equal `write(client, await prepare(events, ...))`.
+   */
+  readonly pipeline?: PipelinedApplier;
+}
+
+export interface PreparedBatch {
+  readonly events: number;
+}
+
+export interface PipelinedApplier {
+  prepare(events: readonly RecordedEvent[], db: pg.Pool): Promise<PreparedBatch>;
+  write(client: pg.ClientBase, prepared: PreparedBatch): Promise<void>;
+}
+
+export interface ApplierOptions {
+  /**
+   * The event store is the PostgreSQL store in this same database (its `events` table): rows that
+   * are plain copies of events (the audit log) may then be copied server-side instead of sent back.
+   */
+  readonly eventsTableInDatabase?: boolean;
 }
 
 export interface ProjectionDefinition {
@@ -46,7 +69,7 @@ export interface ProjectionDefinition {
   readonly streamPrefixes: readonly string[];
   /** Its tables (canonical names): what a rebuild recreates and swaps. */
   readonly tables: readonly string[];
-  createApplier(tables: TableSet): ProjectionApplier;
+  createApplier(tables: TableSet, options?: ApplierOptions): ProjectionApplier;
 }
 
 /** Codes: PROJECTION_INVALID_EVENT (an event its fold refuses), PROJECTION_INCONSISTENT (a gap). */

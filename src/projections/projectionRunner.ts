@@ -54,6 +54,8 @@ export interface ProjectionRunnerOptions {
   /** Gives up (state `failed`) after this many failures in a row without a successful batch. */
   readonly maxConsecutiveFailures?: number;
   readonly pendingProbe?: PendingProbe;
+  /** The store is the PostgreSQL store on `pool` (lets the audit log be copied server-side). */
+  readonly eventsTableInDatabase?: boolean;
   readonly logger?: RunnerLogger;
   readonly nowMs?: () => number;
   /** Test hook: wraps the applier (e.g. to inject crashes). */
@@ -87,7 +89,9 @@ export class ProjectionRunner {
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.lock = new LeaderLock(options.pool, options.projection.name);
-    const applier = options.projection.createApplier(LIVE_TABLES);
+    const applier = options.projection.createApplier(LIVE_TABLES, {
+      eventsTableInDatabase: options.eventsTableInDatabase === true,
+    });
     this.applier = options.wrapApplier ? options.wrapApplier(applier) : applier;
     this.logger = options.logger ?? silentLogger;
   }

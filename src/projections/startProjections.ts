@@ -45,6 +45,7 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
           store: options.store,
           projection,
           pendingProbe,
+          eventsTableInDatabase: options.storeIsPostgres === true,
           ...(options.logger ? { logger: options.logger } : {}),
           ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         }),

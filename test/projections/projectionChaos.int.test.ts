@@ -34,7 +34,8 @@ async function cleanReplay(): Promise<void> {
   const client = await database.pool.connect();
   try {
     await createRebuildTables(client, projection.tables);
-    const applier = projection.createApplier(REBUILD_TABLES);
+    // The server-side audit copy here, the generic path in the runners: the two must agree.
+    const applier = projection.createApplier(REBUILD_TABLES, { eventsTableInDatabase: true });
     let after: GlobalPosition | undefined;
     for (let page = 0; page < 1_000; page++) {
       const result = await store.readAll({

@@ -11,10 +11,13 @@ import {
   type Execution,
   type ExecutionState,
 } from '../../domain/execution';
-import type { RecordedEvent } from '../../domain/ports/eventStore';
+import type { GlobalPosition, RecordedEvent } from '../../domain/ports/eventStore';
 import { BoundedCache } from '../boundedCache';
 import {
   ProjectionError,
+  type ApplierOptions,
+  type PipelinedApplier,
+  type PreparedBatch,
   type ProjectionApplier,
   type ProjectionDefinition,
   type TableSet,
@@ -28,7 +31,13 @@ import {
   zeroContribution,
   type UserExecutionStatsRow,
 } from './userExecutionStatsRow';
-import { writeExecutionEvents, writeTradeExecutions, writeUserStatsDeltas } from './writeExecutionRows';
+import {
+  copyExecutionEventsFromStore,
+  writeExecutionEvents,
+  writeTradeExecutions,
+  writeUserStatsDeltas,
+  type AuditCopyRange,
+} from './writeExecutionRows';
 
 export const EXECUTIONS_PROJECTION = 'executions';
 /** In-flight executions whose state is kept between batches; terminal ones accept no more events. */
@@ -54,20 +63,66 @@ function groupByExecution(events: readonly RecordedEvent[]): Map<string, StreamB
   return groups;
 }
 
-class ExecutionsApplier implements ProjectionApplier {
+interface PreparedExecutions extends PreparedBatch {
+  readonly executionRows: TradeExecutionRow[];
+  readonly auditRows: ExecutionEventRow[];
+  readonly auditCopy: AuditCopyRange | null;
+  readonly deltas: UserExecutionStatsRow[];
+}
+
+type StateLoader = (clientOrderIds: readonly string[]) => Promise<Map<string, ExecutionState>>;
+
+class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
+  /** States of prepared batches not yet committed, newest wins. */
   private staged = new Map<string, ExecutionState>();
+  readonly pipeline: PipelinedApplier = this;
 
   constructor(
     private readonly tables: TableSet,
     private readonly cache: BoundedCache<ExecutionState>,
+    private readonly options: ApplierOptions,
   ) {}
 
   async apply(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<void> {
+    const prepared = await this.fold(events, (ids) =>
+      loadExecutionStates(client, this.tables, ids, EXECUTIONS_PROJECTION),
+    );
+    await this.write(client, prepared);
+  }
+
+  prepare(events: readonly RecordedEvent[], db: pg.Pool): Promise<PreparedBatch> {
+    return this.fold(events, (ids) => loadExecutionStates(db, this.tables, ids, EXECUTIONS_PROJECTION));
+  }
+
+  async write(client: pg.ClientBase, batch: PreparedBatch): Promise<void> {
+    const prepared = batch as PreparedExecutions;
+    await writeTradeExecutions(client, this.tables, prepared.executionRows);
+    if (prepared.auditCopy) await copyExecutionEventsFromStore(client, this.tables, prepared.auditCopy);
+    else await writeExecutionEvents(client, this.tables, prepared.auditRows);
+    await writeUserStatsDeltas(client, this.tables, prepared.deltas);
+  }
+
+  committed(): void {
+    for (const [clientOrderId, state] of this.staged) {
+      if (isTerminalStatus(state.status)) this.cache.delete(clientOrderId);
+      else this.cache.set(clientOrderId, state);
+    }
+    this.staged = new Map();
+  }
+
+  rolledBack(): void {
+    this.staged = new Map();
+  }
+
+  /** The in-memory part: fold each execution's new events with the domain's evolveExecution. */
+  private async fold(events: readonly RecordedEvent[], load: StateLoader): Promise<PreparedExecutions> {
     const groups = groupByExecution(events);
-    const starts = await this.startingStates(client, groups);
+    const starts = await this.startingStates(groups, load);
     const executionRows: TradeExecutionRow[] = [];
     const auditRows: ExecutionEventRow[] = [];
+    const positions: string[] = [];
     const deltas = new Map<string, UserExecutionStatsRow>();
+    const copyAudit = this.options.eventsTableInDatabase === true;
     for (const group of groups.values()) {
       const before = starts.get(group.clientOrderId) ?? initialExecutionState();
       let state = before;
@@ -84,7 +139,8 @@ class ExecutionsApplier implements ProjectionApplier {
         }
         const event = this.parse(recorded, group.clientOrderId);
         state = this.evolve(state, event, recorded, group.clientOrderId);
-        auditRows.push(executionEventRow(group.clientOrderId, recorded, event));
+        if (copyAudit) positions.push(recorded.position.prepare.toString());
+        else auditRows.push(executionEventRow(group.clientOrderId, recorded, event));
         lastApplied = recorded;
       }
       if (!lastApplied || !executionExists(state)) continue;
@@ -92,27 +148,16 @@ class ExecutionsApplier implements ProjectionApplier {
       this.addUserDelta(deltas, before, state);
       this.staged.set(group.clientOrderId, state);
     }
-    await writeTradeExecutions(client, this.tables, executionRows);
-    await writeExecutionEvents(client, this.tables, auditRows);
-    await writeUserStatsDeltas(client, this.tables, [...deltas.values()]);
+    const last = events.at(-1);
+    const auditCopy =
+      copyAudit && last ? { after: beforeFirst(events), last: last.position, positions } : null;
+    return { events: events.length, executionRows, auditRows, auditCopy, deltas: [...deltas.values()] };
   }
 
-  committed(): void {
-    for (const [clientOrderId, state] of this.staged) {
-      if (isTerminalStatus(state.status)) this.cache.delete(clientOrderId);
-      else this.cache.set(clientOrderId, state);
-    }
-    this.staged = new Map();
-  }
-
-  rolledBack(): void {
-    this.staged = new Map();
-  }
-
-  /** The state before each stream's first event of the batch: cache, else the audit log. */
+  /** The state before each stream's first event of the batch: staged or cached, else loaded. */
   private async startingStates(
-    client: pg.ClientBase,
     groups: Map<string, StreamBatch>,
+    load: StateLoader,
   ): Promise<Map<string, ExecutionState>> {
     const starts = new Map<string, ExecutionState>();
     const missing: string[] = [];
@@ -124,8 +169,7 @@ class ExecutionsApplier implements ProjectionApplier {
       else missing.push(group.clientOrderId);
     }
     if (missing.length > 0) {
-      const loaded = await loadExecutionStates(client, this.tables, missing, EXECUTIONS_PROJECTION);
-      for (const [clientOrderId, state] of loaded) starts.set(clientOrderId, state);
+      for (const [clientOrderId, state] of await load(missing)) starts.set(clientOrderId, state);
     }
     return starts;
   }
@@ -175,6 +219,17 @@ class ExecutionsApplier implements ProjectionApplier {
   }
 }
 
+/**
+ * Just before the batch's first event: the copy range's exclusive lower bound. Positions in the
+ * PostgreSQL store are (transaction id, sequence); anything below the first event will do, and the
+ * positions list pins the copy to exactly the batch's events anyway.
+ */
+function beforeFirst(events: readonly RecordedEvent[]): GlobalPosition | undefined {
+  const first = events[0];
+  if (!first || first.position.prepare <= 0n) return undefined;
+  return { commit: first.position.commit, prepare: first.position.prepare - 1n };
+}
+
 export interface ExecutionsProjectionOptions {
   readonly stateCacheSize?: number;
 }
@@ -186,10 +241,11 @@ export function executionsProjection(options: ExecutionsProjectionOptions = {}):
     description: 'trade_executions, execution_events (audit log) and user_execution_stats',
     streamPrefixes: [EXECUTION_STREAM_PREFIX],
     tables: ['trade_executions', 'execution_events', 'user_execution_stats'],
-    createApplier(tables: TableSet): ProjectionApplier {
+    createApplier(tables: TableSet, applierOptions: ApplierOptions = {}): ProjectionApplier {
       return new ExecutionsApplier(
         tables,
         new BoundedCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE),
+        applierOptions,
       );
     },
   };

@@ -19,7 +19,7 @@ interface AuditRow {
  * of the checkpoint). Used when a state is not in the cache: after a restart, or after eviction.
  */
 export async function loadExecutionStates(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   tables: TableSet,
   clientOrderIds: readonly string[],
   projection: string,

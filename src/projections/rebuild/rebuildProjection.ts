@@ -5,9 +5,11 @@ import {
   type EventStore,
   type GlobalPosition,
   type ReadAllResult,
+  type RecordedEvent,
 } from '../../domain/ports/eventStore';
 import { applyBatch, applyBatchInTransaction } from '../applyBatch';
 import {
+  advanceCheckpoint,
   deleteCheckpoint,
   lockCheckpoint,
   readCheckpoint,
@@ -16,7 +18,15 @@ import {
   type Checkpoint,
 } from '../checkpoints';
 import { storePendingProbe, type PendingProbe } from '../measureLag';
-import { ProjectionError, type ProjectionApplier, type ProjectionDefinition } from '../projection';
+import {
+  ProjectionError,
+  type PipelinedApplier,
+  type PreparedBatch,
+  type ProjectionApplier,
+  type ProjectionDefinition,
+} from '../projection';
+import { prepareStagingTables } from '../executions/writeExecutionRows';
+import { postgresFoldReader, type ReadPage } from './postgresFoldReader';
 import {
   createRebuildIndexes,
   createRebuildTables,
@@ -42,6 +52,13 @@ export interface RebuildOptions {
   /** Events per read and per transaction (at most the store's page size). */
   readonly batchSize?: number;
   readonly pendingProbe?: PendingProbe;
+  /**
+   * The store is the PostgreSQL store on `pool`: the audit log is copied server-side and the events
+   * are read with the lean postgresFoldReader (unless `readPage` says otherwise).
+   */
+  readonly eventsTableInDatabase?: boolean;
+  /** How pages of the stream are read (default: the store's readAll). */
+  readonly readPage?: ReadPage;
   readonly onProgress?: (progress: RebuildProgress) => void;
   /** Keep the replaced tables as `<name>__old` instead of dropping them. */
   readonly keepOld?: boolean;
@@ -82,7 +99,9 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const startedMs = performance.now();
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 5_000, MAX_READ_ALL_COUNT));
   const rebuildName = rebuildCheckpointName(projection.name);
-  const applier = projection.createApplier(REBUILD_TABLES);
+  const applier = projection.createApplier(REBUILD_TABLES, {
+    eventsTableInDatabase: options.eventsTableInDatabase === true,
+  });
   const probe = options.pendingProbe ?? storePendingProbe(options.store);
   const total = await probe({ commit: -1n, prepare: -1n }, projection.streamPrefixes).catch(() => null);
   const eventsTotal = total && !total.capped ? total.events : null;
@@ -99,6 +118,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const client = await pool.connect();
   try {
     await createRebuildTables(client, projection.tables);
+    await prepareStagingTables(client);
     await deleteCheckpoint(client, rebuildName);
     await copyAll(client, options, applier, rebuildName, batchSize, copier, () => report('copying'));
     report('indexing');
@@ -134,16 +154,18 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   }
 }
 
-function readPage(
-  store: EventStore,
-  after: GlobalPosition | undefined,
-  batchSize: number,
-  prefixes: readonly string[],
-) {
-  return store.readAll({ ...(after ? { after } : {}), maxCount: batchSize, streamPrefixes: prefixes });
+function pageReader(options: RebuildOptions): ReadPage {
+  if (options.readPage) return options.readPage;
+  if (options.eventsTableInDatabase) return postgresFoldReader(options.pool);
+  return (after, maxCount, streamPrefixes) =>
+    options.store.readAll({ ...(after ? { after } : {}), maxCount, streamPrefixes });
 }
 
-/** Reads the stream to its end, page after page; each page is one transaction on the fresh tables. */
+/**
+ * Reads the stream to its end, page after page; each page is one transaction on the fresh tables.
+ * Three stages overlap: the database reads page N+2 and writes page N while this process folds page
+ * N+1 (when the applier offers a pipeline). Memory: at most three pages.
+ */
 async function copyAll(
   client: pg.ClientBase,
   options: RebuildOptions,
@@ -154,25 +176,68 @@ async function copyAll(
   onBatch: () => void,
 ): Promise<void> {
   const prefixes = options.projection.streamPrefixes;
-  let next: Promise<ReadAllResult> | undefined = readPage(
-    options.store,
-    copier.position,
-    batchSize,
-    prefixes,
-  );
-  // Bounded by the stream: every page moves the position forward; a short page is the end.
-  while (next) {
-    const page: ReadAllResult = await next;
-    if (page.events.length === 0) return;
-    const full = page.events.length >= batchSize;
-    next = full ? readPage(options.store, page.lastPosition, batchSize, prefixes) : undefined;
-    // A prefetch that fails while this page is written must not become an unhandled rejection.
-    next?.catch(() => undefined);
-    const result = await applyBatch(client, rebuildName, applier, page.events);
-    copier.applied += result.applied;
-    copier.position = page.lastPosition;
-    onBatch();
+  const pipeline = applier.pipeline;
+  let next: Promise<ReadAllResult> | undefined = pageReader(options)(copier.position, batchSize, prefixes);
+  let writing: Promise<void> | undefined;
+  try {
+    // Bounded by the stream: every page moves the position forward; a short page is the end.
+    while (next) {
+      const page: ReadAllResult = await next;
+      if (page.events.length === 0) break;
+      const full = page.events.length >= batchSize;
+      next = full ? pageReader(options)(page.lastPosition, batchSize, prefixes) : undefined;
+      // A prefetch that fails while this page is written must not become an unhandled rejection.
+      next?.catch(() => undefined);
+      if (!pipeline) {
+        const result = await applyBatch(client, rebuildName, applier, page.events);
+        copier.applied += result.applied;
+        copier.position = page.lastPosition;
+        onBatch();
+        continue;
+      }
+      const prepared = await pipeline.prepare(page.events, options.pool);
+      await writing;
+      writing = writePrepared(client, rebuildName, applier, pipeline, prepared, page.events).then(() => {
+        copier.applied += page.events.length;
+        copier.position = page.lastPosition;
+        onBatch();
+      });
+      writing.catch(() => undefined);
+    }
+    await writing;
+  } finally {
+    await writing?.catch(() => undefined);
   }
+}
+
+/** One prepared page in its own transaction, with the rebuild checkpoint. */
+async function writePrepared(
+  client: pg.ClientBase,
+  rebuildName: string,
+  applier: ProjectionApplier,
+  pipeline: PipelinedApplier,
+  prepared: PreparedBatch,
+  events: readonly RecordedEvent[],
+): Promise<void> {
+  const first = events[0];
+  const last = events.at(-1);
+  if (!first || !last) return;
+  await client.query('BEGIN');
+  try {
+    const checkpoint = await lockCheckpoint(client, rebuildName);
+    // The rebuild is the only writer of its checkpoint, so pages arrive exactly in order.
+    if (comparePositions(first.position, checkpoint.position) <= 0) {
+      throw new Error(`rebuild ${rebuildName}: page starts at or before its checkpoint`);
+    }
+    await pipeline.write(client, prepared);
+    await advanceCheckpoint(client, rebuildName, last.position, events.length, last.createdAt);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    applier.rolledBack();
+    throw error;
+  }
+  applier.committed();
 }
 
 async function swap(
@@ -195,8 +260,7 @@ async function swap(
       let caughtUp = false;
       let appliedHere = 0;
       while (appliedHere <= maxCatchUp) {
-        const page = await readPage(
-          options.store,
+        const page = await pageReader(options)(
           subscribeAfter(rebuilt.position),
           batchSize,
           projection.streamPrefixes,

@@ -9,7 +9,7 @@ import { verifyProjections } from '../../../src/projections/verify/verifyProject
 import { policyEvents } from '../../domain/policy/userPolicyFixtures';
 import { executionHistoryArb, type GeneratedHistory } from '../../support/arbitraries/executionHistory';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase';
-import { appendInterleaved, appendPolicyEvents, newStore } from '../projectionTestKit';
+import { appendInterleaved, appendPolicyEvents, newStore, readModelSnapshot } from '../projectionTestKit';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -86,6 +86,8 @@ describe('ledger rebuild', () => {
       store,
       projection: executionsProjection(),
       batchSize: 25,
+      // The rebuild copies the audit log server-side; the live runner writes it row by row.
+      eventsTableInDatabase: true,
       onProgress: (item) => {
         progress.push(item);
         phase = item.phase;
@@ -140,6 +142,23 @@ describe('ledger rebuild', () => {
       `SELECT count(*) AS n FROM user_execution_stats WHERE success_rate IS NULL OR recovery_rate IS NULL`,
     );
     expect(Number((generated.rows[0] as { n: string }).n)).toBe(0);
+  });
+
+  it('rebuilding an up-to-date projection with large batches (COPY) gives the very same tables', async () => {
+    const store = newStore(database.pool);
+    onTestFinished(() => store.close());
+    const before = await readModelSnapshot(database.pool);
+    expect(before.trade_executions.length).toBeGreaterThan(200);
+    for (const eventsTableInDatabase of [false, true]) {
+      await rebuildProjection({
+        pool: database.pool,
+        store,
+        projection: executionsProjection(),
+        batchSize: 10_000,
+        eventsTableInDatabase,
+      });
+      expect(await readModelSnapshot(database.pool)).toEqual(before);
+    }
   });
 
   it('rebuilds user_policies from zero when no runner is running', async () => {
