@@ -19,6 +19,7 @@ import {
 } from './adapters/exchange/connectExchange';
 import { ApiKeyStore } from './adapters/http/auth/apiKeyStore';
 import { buildServer, type AppServer } from './adapters/http/buildServer';
+import { projectionsModule } from './adapters/http/projectionsModule';
 import { registerExecutionRoutes } from './adapters/http/routes/executionRoutes';
 import { registerHealthRoutes } from './adapters/http/routes/healthRoutes';
 import { registerTradingControlRoutes } from './adapters/http/routes/tradingControlRoutes';
@@ -244,7 +245,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       rateLimitPerMin: config.API_RATE_LIMIT_PER_MIN,
     });
     // Add modules here (projections: issue 5, jobs: issue 6, dashboard: issue 9).
-    const modules: AppModule[] = [commandApiModule, ...(overrides.modules ?? [])];
+    const modules: AppModule[] = [commandApiModule, projectionsModule(), ...(overrides.modules ?? [])];
     for (const module of modules) await module.registerRoutes?.(server, context);
     const background = modules.flatMap((module) => module.backgroundServices?.(context) ?? []);
     return assemble(server, context, background, inFlight, closeAll);

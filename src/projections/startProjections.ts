@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../domain/ports/eventStore';
+import { readCheckpoint } from './checkpoints';
 import { postgresPendingProbe, storePendingProbe } from './measureLag';
 import {
   ProjectionRunner,
@@ -19,6 +20,35 @@ export interface StartProjectionsOptions {
   readonly batchSize?: number;
   /** Only these projections (default: all). */
   readonly only?: readonly string[];
+}
+
+/**
+ * Each projection's lag from its database checkpoint, whichever instance runs it (or none): events
+ * recorded but not yet applied, and the age of the oldest of them.
+ */
+export async function measureProjectionLags(options: {
+  readonly pool: pg.Pool;
+  readonly store: EventStore;
+  readonly storeIsPostgres?: boolean;
+  readonly nowMs?: () => number;
+}): Promise<ProjectionLag[]> {
+  const probe = options.storeIsPostgres
+    ? postgresPendingProbe(options.pool)
+    : storePendingProbe(options.store);
+  const nowMs = options.nowMs?.() ?? Date.now();
+  return Promise.all(
+    allProjections().map(async (projection) => {
+      const checkpoint = await readCheckpoint(options.pool, projection.name);
+      const pending = await probe(checkpoint.position, projection.streamPrefixes);
+      const oldestMs = pending.oldestCreatedAt?.getTime();
+      return {
+        name: projection.name,
+        events: pending.events,
+        capped: pending.capped,
+        ms: oldestMs === undefined ? 0 : Math.max(0, nowMs - oldestMs),
+      };
+    }),
+  );
 }
 
 export interface RunningProjections {

@@ -48,6 +48,18 @@ describe('auth matrix', () => {
       expected: { none: 401, trader: 200, otherTrader: 403, ops: 200 },
     },
     { method: 'POST', url: `/v1/executions/${aliceExecution}/reconcile`, expected: OPS_ONLY },
+    // The read model's list: a trader lists its own user (another user's is 403), ops anyone's.
+    {
+      method: 'GET',
+      url: '/v1/executions',
+      expected: { none: 401, trader: 200, otherTrader: 200, ops: 200 },
+    },
+    {
+      method: 'GET',
+      url: '/v1/executions?userId=alice',
+      expected: { none: 401, trader: 200, otherTrader: 403, ops: 200 },
+    },
+    { method: 'GET', url: '/v1/ops/stats', expected: OPS_ONLY },
     {
       // alice's execution is FILLED: ops gets past auth and is refused by the state (409 NOT_IN_FLIGHT).
       method: 'POST',
