@@ -7,9 +7,11 @@ import { registerKillSwitchCommand } from './commands/killSwitchCommand';
 import { registerMigrateCommand } from './commands/migrateCommand';
 import { registerPreflightCommand } from './commands/preflightCommand';
 import { registerPromotionsCommand } from './commands/promotionsCommand';
+import { registerRebuildCommand } from './commands/rebuildCommand';
 import { registerReplayCommand } from './commands/replayCommand';
 import { registerSimulateCommand } from './commands/simulateCommand';
 import { registerServeCommand } from './commands/serveCommand';
+import { registerVerifyCommand } from './commands/verifyCommand';
 
 /** Every `ledger` sub-command, one file each under commands/. */
 export function registerCommands(program: Command): void {
@@ -24,4 +26,6 @@ export function registerCommands(program: Command): void {
   registerKillSwitchCommand(program);
   registerPromotionsCommand(program);
   registerJobsCommand(program);
+  registerRebuildCommand(program);
+  registerVerifyCommand(program);
 }
