@@ -3,7 +3,6 @@ import { createApp } from '../../../app';
 import type { Config } from '../../../config';
 import type { ExecutionState } from '../../../domain/execution';
 import { ManualClock } from '../../../domain/ports/clock';
-import { startProjections, type RunningProjections } from '../../../projections/startProjections';
 import { startSimulator } from '../../exchange/simulator/startSimulator';
 import { openDatabase, type OpenDatabase } from '../../postgres/openDatabase';
 import { runSqlInvariants, type SqlInvariantResult } from '../invariants/runSqlInvariants';
@@ -59,10 +58,10 @@ const MAX_QUIESCENCE_MS = 6 * 3_600_000;
 
 /**
  * `ledger simulate`: the checklist's staging run in accelerated (virtual) time. The app runs
- * in-process (createApp) on a throwaway database by default, against an in-process simulator sharing
- * the virtual clock; faults are scripted per call (see faultPlan.ts); afterwards reconciliation runs
- * to quiescence and the five staging metrics are computed from the event store, the read models and
- * the simulator's own order book.
+ * in-process (createApp, with its projections) on a throwaway database by default, against an
+ * in-process simulator sharing the virtual clock; faults are scripted per call (see faultPlan.ts);
+ * afterwards reconciliation runs to quiescence and the five staging metrics are computed from the
+ * event store, the read models and the simulator's own order book.
  */
 export async function runSimulation(config: Config, options: SimulateOptions): Promise<SimulationReport> {
   const wallStart = Date.now();
@@ -139,13 +138,6 @@ export async function runSimulation(config: Config, options: SimulateOptions): P
     cleanups.push(() => app.stop());
     await app.start();
     if (injector === undefined) throw new Error('the app did not take the fault-injecting exchange');
-    const projections: RunningProjections = startProjections({
-      pool: app.context.pool,
-      store: app.context.eventStore,
-      storeIsPostgres: appConfig.EVENTSTORE_URL === undefined,
-      logger,
-    });
-    cleanups.push(() => projections.stop());
 
     for (let user = 1; user <= SIMULATION_USERS; user++) {
       await app.services.policy.execute(`sim-user-${user}`, [
