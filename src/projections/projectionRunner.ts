@@ -17,6 +17,8 @@ export interface ProjectionStatus {
   readonly position: GlobalPosition | null;
   /** Events this instance applied since it started (redeliveries not counted). */
   readonly eventsApplied: number;
+  /** Events delivered again or already applied by another instance, and so skipped. */
+  readonly eventsSkipped: number;
   readonly batchesApplied: number;
   readonly lastAppliedAt: Date | null;
   readonly consecutiveFailures: number;
@@ -82,6 +84,7 @@ export class ProjectionRunner {
   private readonly logger: RunnerLogger;
   private position: GlobalPosition | null = null;
   private eventsApplied = 0;
+  private eventsSkipped = 0;
   private batchesApplied = 0;
   private lastAppliedAt: Date | null = null;
   private consecutiveFailures = 0;
@@ -126,6 +129,7 @@ export class ProjectionRunner {
       leader: this.options.exclusive === false ? this.state !== 'stopped' : this.lock.held,
       position: this.position,
       eventsApplied: this.eventsApplied,
+      eventsSkipped: this.eventsSkipped,
       batchesApplied: this.batchesApplied,
       lastAppliedAt: this.lastAppliedAt,
       consecutiveFailures: this.consecutiveFailures,
@@ -240,6 +244,7 @@ export class ProjectionRunner {
       const result = await applyBatch(client, this.name, this.applier, events);
       this.position = result.checkpoint.position;
       this.eventsApplied += result.applied;
+      this.eventsSkipped += result.skipped;
       if (result.applied > 0) {
         this.batchesApplied++;
         this.lastAppliedAt = new Date(this.options.nowMs?.() ?? Date.now());

@@ -42,6 +42,8 @@ import {
 export const EXECUTIONS_PROJECTION = 'executions';
 /** In-flight executions whose state is kept between batches; terminal ones accept no more events. */
 const DEFAULT_STATE_CACHE_SIZE = 20_000;
+/** Events folded between two turns of the event loop. */
+const FOLD_YIELD_EVENTS = 200;
 
 interface StreamBatch {
   readonly clientOrderId: string;
@@ -65,6 +67,8 @@ function groupByExecution(events: readonly RecordedEvent[]): Map<string, StreamB
 
 interface PreparedExecutions extends PreparedBatch {
   readonly executionRows: TradeExecutionRow[];
+  /** Rows of executions that start in this batch. */
+  readonly newExecutionRows: TradeExecutionRow[];
   readonly auditRows: ExecutionEventRow[];
   readonly auditCopy: AuditCopyRange | null;
   readonly deltas: UserExecutionStatsRow[];
@@ -96,7 +100,7 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
 
   async write(client: pg.ClientBase, batch: PreparedBatch): Promise<void> {
     const prepared = batch as PreparedExecutions;
-    await writeTradeExecutions(client, this.tables, prepared.executionRows);
+    await writeTradeExecutions(client, this.tables, prepared.executionRows, prepared.newExecutionRows);
     if (prepared.auditCopy) await copyExecutionEventsFromStore(client, this.tables, prepared.auditCopy);
     else await writeExecutionEvents(client, this.tables, prepared.auditRows);
     await writeUserStatsDeltas(client, this.tables, prepared.deltas);
@@ -119,11 +123,20 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
     const groups = groupByExecution(events);
     const starts = await this.startingStates(groups, load);
     const executionRows: TradeExecutionRow[] = [];
+    const newExecutionRows: TradeExecutionRow[] = [];
     const auditRows: ExecutionEventRow[] = [];
     const positions: string[] = [];
     const deltas = new Map<string, UserExecutionStatsRow>();
     const copyAudit = this.options.eventsTableInDatabase === true;
+    let sinceYield = 0;
     for (const group of groups.values()) {
+      // Let the event loop breathe: a rebuild writes the previous batch while this one folds, and
+      // every statement of that write needs the loop to send the next one.
+      sinceYield += group.events.length;
+      if (sinceYield >= FOLD_YIELD_EVENTS) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const before = starts.get(group.clientOrderId) ?? initialExecutionState();
       let state = before;
       let lastApplied: RecordedEvent | undefined;
@@ -144,14 +157,23 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
         lastApplied = recorded;
       }
       if (!lastApplied || !executionExists(state)) continue;
-      executionRows.push(tradeExecutionRow(state, lastApplied.position));
+      (before.status === 'NONE' ? newExecutionRows : executionRows).push(
+        tradeExecutionRow(state, lastApplied.position),
+      );
       this.addUserDelta(deltas, before, state);
       this.staged.set(group.clientOrderId, state);
     }
     const last = events.at(-1);
     const auditCopy =
       copyAudit && last ? { after: beforeFirst(events), last: last.position, positions } : null;
-    return { events: events.length, executionRows, auditRows, auditCopy, deltas: [...deltas.values()] };
+    return {
+      events: events.length,
+      executionRows,
+      newExecutionRows,
+      auditRows,
+      auditCopy,
+      deltas: [...deltas.values()],
+    };
   }
 
   /** The state before each stream's first event of the batch: staged or cached, else loaded. */

@@ -71,11 +71,20 @@ export async function writeTradeExecutions(
   client: pg.ClientBase,
   tables: TableSet,
   rows: readonly TradeExecutionRow[],
+  /** Executions whose first event is in this batch: no row can exist for them yet. */
+  newRows: readonly TradeExecutionRow[] = [],
 ): Promise<void> {
-  if (rows.length === 0) return;
   const table = tables.table('trade_executions');
+  let upserts = rows;
+  if (newRows.length >= COPY_THRESHOLD_ROWS && stagingTableOf(client, 'stage_trade_executions')) {
+    // Straight into the table: no staging pass, no conflict check (a duplicate fails the batch loudly).
+    await copyRows(client, table, TRADE_EXECUTION_COLUMNS, newRows);
+  } else {
+    upserts = [...rows, ...newRows];
+  }
+  if (upserts.length === 0) return;
   const columns = columnList(TRADE_EXECUTION_COLUMNS);
-  const source = await rowSource(client, 'stage_trade_executions', TRADE_EXECUTION_COLUMNS, rows);
+  const source = await rowSource(client, 'stage_trade_executions', TRADE_EXECUTION_COLUMNS, upserts);
   await client.query(
     `INSERT INTO ${table} AS t (${columns})
      SELECT ${columns} FROM ${source.from}
