@@ -14,18 +14,22 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable in one message', () => {
-    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', EVENTSTORE_URL: 'http://x', LOG_LEVEL: 'loud' });
+    const attempt = () =>
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', EVENTSTORE_URL: 'http://x', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['PORT', 'DATABASE_URL', 'EVENTSTORE_URL', 'LOG_LEVEL']) expect(message).toContain(name);
+      for (const name of ['PORT', 'DATABASE_URL', 'EVENTSTORE_URL', 'LOG_LEVEL'])
+        expect(message).toContain(name);
     }
   });
 
   it('requires key, secret and operator id for the real exchange, and never echoes a secret', () => {
-    expect(() => loadConfig({ EXCHANGE: 'bitvavo' })).toThrow(/BITVAVO_API_KEY.*BITVAVO_API_SECRET.*BITVAVO_OPERATOR_ID/);
+    expect(() => loadConfig({ EXCHANGE: 'bitvavo' })).toThrow(
+      /BITVAVO_API_KEY.*BITVAVO_API_SECRET.*BITVAVO_OPERATOR_ID/,
+    );
     const secret = 'top-secret-value-123';
     try {
       loadConfig({ EXCHANGE: 'bitvavo', BITVAVO_API_SECRET: secret, BITVAVO_OPERATOR_ID: 'not-a-number' });
@@ -33,13 +37,21 @@ describe('loadConfig', () => {
       expect((error as Error).message).not.toContain(secret);
       expect((error as Error).message).toContain('BITVAVO_OPERATOR_ID');
     }
-    const config = loadConfig({ EXCHANGE: 'bitvavo', BITVAVO_API_KEY: 'k', BITVAVO_API_SECRET: 's', BITVAVO_OPERATOR_ID: '42' });
+    const config = loadConfig({
+      EXCHANGE: 'bitvavo',
+      BITVAVO_API_KEY: 'k',
+      BITVAVO_API_SECRET: 's',
+      BITVAVO_OPERATOR_ID: '42',
+    });
     expect(config.BITVAVO_API_URL).toBe('https://api.bitvavo.com/v2');
     expect(config.BITVAVO_OPERATOR_ID).toBe(42);
   });
 
   it('accepts esdb URLs and postgres URLs', () => {
-    const config = loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113?tls=false', DATABASE_URL: 'postgres://u:p@h:5432/d' });
+    const config = loadConfig({
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      DATABASE_URL: 'postgres://u:p@h:5432/d',
+    });
     expect(config.EVENTSTORE_URL).toBe('esdb://localhost:2113?tls=false');
   });
 });

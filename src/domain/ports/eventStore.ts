@@ -133,9 +133,11 @@ export class EventStoreUnavailable extends Error {
 }
 
 export function assertAppendable(streamId: string, events: readonly EventToAppend[]): void {
-  if (streamId.length === 0 || streamId.length > 200) throw new Error(`invalid stream id length ${streamId.length}`);
+  if (streamId.length === 0 || streamId.length > 200)
+    throw new Error(`invalid stream id length ${streamId.length}`);
   if (events.length === 0) throw new Error('append needs at least one event');
-  if (events.length > MAX_APPEND_EVENTS) throw new Error(`append of ${events.length} events exceeds ${MAX_APPEND_EVENTS}`);
+  if (events.length > MAX_APPEND_EVENTS)
+    throw new Error(`append of ${events.length} events exceeds ${MAX_APPEND_EVENTS}`);
   for (const event of events) {
     if (event.type.length === 0 || event.type.length > 100) throw new Error('invalid event type');
   }

@@ -18,8 +18,14 @@ describe('createLogger', () => {
     const { lines, stream } = capture();
     const logger = createLogger({ level: 'info' }, stream);
     const secret = 'SUPER-SECRET-abc';
-    logger.info({ apiSecret: secret, config: { BITVAVO_API_SECRET: secret, BITVAVO_API_KEY: secret } }, 'starting');
-    logger.info({ req: { headers: { authorization: `Bearer ${secret}`, 'bitvavo-access-signature': secret } } }, 'request');
+    logger.info(
+      { apiSecret: secret, config: { BITVAVO_API_SECRET: secret, BITVAVO_API_KEY: secret } },
+      'starting',
+    );
+    logger.info(
+      { req: { headers: { authorization: `Bearer ${secret}`, 'bitvavo-access-signature': secret } } },
+      'request',
+    );
     logger.info({ exchange: { signature: secret, secret } }, 'signed');
     const output = lines.join('');
     expect(output).not.toContain(secret);
