@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
+      '**/*.tmp.mts',
+      'scratch/**',
       'node_modules/**',
       '.ledger/**',
       'test-artifacts/**',
