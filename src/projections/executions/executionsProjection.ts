@@ -125,7 +125,7 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
     const executionRows: TradeExecutionRow[] = [];
     const newExecutionRows: TradeExecutionRow[] = [];
     const auditRows: ExecutionEventRow[] = [];
-    const positions: string[] = [];
+    const positions: GlobalPosition[] = [];
     const deltas = new Map<string, UserExecutionStatsRow>();
     const copyAudit = this.options.eventsTableInDatabase === true;
     let sinceYield = 0;
@@ -152,7 +152,7 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
         }
         const event = this.parse(recorded, group.clientOrderId);
         state = this.evolve(state, event, recorded, group.clientOrderId);
-        if (copyAudit) positions.push(recorded.position.prepare.toString());
+        if (copyAudit) positions.push(recorded.position);
         else auditRows.push(executionEventRow(group.clientOrderId, recorded, event));
         lastApplied = recorded;
       }
@@ -164,8 +164,16 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
       this.staged.set(group.clientOrderId, state);
     }
     const last = events.at(-1);
+    // Every event of the batch applied (the usual case): the range alone names them, no list needed.
     const auditCopy =
-      copyAudit && last ? { after: beforeFirst(events), last: last.position, positions } : null;
+      copyAudit && last
+        ? {
+            after: beforeFirst(events),
+            last: last.position,
+            prefix: EXECUTION_STREAM_PREFIX,
+            positions: positions.length === events.length ? null : positions.map((p) => p.prepare.toString()),
+          }
+        : null;
     return {
       events: events.length,
       executionRows,

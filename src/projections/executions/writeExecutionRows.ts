@@ -117,8 +117,13 @@ export async function writeExecutionEvents(
 export interface AuditCopyRange {
   readonly after: GlobalPosition | undefined;
   readonly last: GlobalPosition;
-  /** The global positions (prepare) of exactly the events the fold applied. */
-  readonly positions: readonly string[];
+  /** The streams' prefix: every event of the range with it was read into the batch. */
+  readonly prefix: string;
+  /**
+   * The global positions (prepare) of the events the fold applied, when it skipped some of the
+   * batch; `null` when it applied them all (the range and prefix then name exactly those).
+   */
+  readonly positions: readonly string[] | null;
 }
 
 /**
@@ -132,7 +137,7 @@ export async function copyExecutionEventsFromStore(
   tables: TableSet,
   range: AuditCopyRange,
 ): Promise<void> {
-  if (range.positions.length === 0) return;
+  if (range.positions !== null && range.positions.length === 0) return;
   const columns = columnList(EXECUTION_EVENT_COLUMNS);
   await client.query(
     `INSERT INTO ${tables.table('execution_events')} (${columns})
@@ -146,7 +151,8 @@ export async function copyExecutionEventsFromStore(
        FROM events e
       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
         AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)
-        AND e.global_position = ANY($5::bigint[])
+        AND starts_with(e.stream_id, $5::text)
+        AND ($6::bigint[] IS NULL OR e.global_position = ANY($6::bigint[]))
      ON CONFLICT (execution_id, stream_revision) DO NOTHING`,
     [
       // Both bounds always set (no "IS NULL OR"), so the plan is an index range scan.
@@ -154,6 +160,7 @@ export async function copyExecutionEventsFromStore(
       range.after ? range.after.prepare.toString() : '-1',
       range.last.commit.toString(),
       range.last.prepare.toString(),
+      range.prefix,
       range.positions,
     ],
   );

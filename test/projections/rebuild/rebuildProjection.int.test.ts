@@ -149,6 +149,10 @@ describe('ledger rebuild', () => {
     onTestFinished(() => store.close());
     const before = await readModelSnapshot(database.pool);
     expect(before.trade_executions.length).toBeGreaterThan(200);
+    // A stream with the prefix but not an execution: the fold skips it, so the audit copy must too.
+    await store.appendToStream('execution-not-a-uuid', [{ type: 'Noise', data: {} }], {
+      expectedRevision: 'no_stream',
+    });
     for (const eventsTableInDatabase of [false, true]) {
       await rebuildProjection({
         pool: database.pool,
