@@ -15,6 +15,7 @@ export async function openBenchDatabase(poolMax: number): Promise<BenchDatabase>
   const server = external ? undefined : await startEmbeddedPostgres({ ephemeral: true, durable: true });
   const connectionString = external ?? server!.connectionString;
   const pool = new pg.Pool({ connectionString, max: poolMax });
+  pool.on('error', () => undefined); // idle clients see the server stop at the end of a run
   await migrate(pool);
   return {
     pool,
