@@ -37,10 +37,12 @@ export async function findStartupCandidates(
   nowMs: number,
   maxExecutions: number,
 ): Promise<StartupCandidates> {
+  // The checkpoint first: a projection (of any instance) may apply events between the two reads, and
+  // an execution it moves into the read model after the checkpoint was read is still in the tail.
+  const checkpoint = await readCheckpoint(pool, EXECUTIONS_PROJECTION);
   const rows = await listSubmitting(pool, { submittedBeforeMs: nowMs + 1, limit: maxExecutions });
   const ids = rows.map((row) => row.clientOrderId);
   const seen = new Set(ids);
-  const checkpoint = await readCheckpoint(pool, EXECUTIONS_PROJECTION);
   const after = subscribeAfter(checkpoint.position);
   const tail = await store.readAll({
     ...(after === undefined ? {} : { after }),

@@ -94,3 +94,25 @@ export async function appendPolicyEvents(
   );
   return result.position;
 }
+
+/**
+ * Waits until readers of the global order can see `position`: a transaction open anywhere in the
+ * cluster (another test's) holds the visibility horizon back for a moment.
+ */
+export async function waitUntilReadable(
+  store: EventStore,
+  position: GlobalPosition,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await store.readAll({
+      after: { commit: position.commit, prepare: position.prepare - 1n },
+      maxCount: 1,
+    });
+    if (page.events.length > 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`position ${position.commit}/${position.prepare} never became readable`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -21,13 +21,11 @@ beforeAll(async () => {
     .sample(executionHistoryArb(), { numRuns: 40, seed: 3 })
     .filter((history) => !seen.has(history.clientOrderId) && seen.add(history.clientOrderId));
   const last = await appendInterleaved(store, histories);
-  await appendPolicyEvents(store, 'dora', [policyEvents.tradingEnabled()]);
+  const policy = await appendPolicyEvents(store, 'dora', [policyEvents.tradingEnabled()]);
   for (const projection of [executionsProjection(), userPoliciesProjection()]) {
     const runner = new ProjectionRunner({ pool: database.pool, store, projection });
     runner.start();
-    await runner.waitForPosition(projection.name === 'executions' ? last! : { commit: 0n, prepare: 0n });
-    for (let i = 0; i < 200 && (await runner.lag()).events > 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    await runner.waitForPosition(projection.name === 'executions' ? last! : policy);
     await runner.stop();
   }
   await store.close();

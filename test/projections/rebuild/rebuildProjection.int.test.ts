@@ -9,7 +9,13 @@ import { verifyProjections } from '../../../src/projections/verify/verifyProject
 import { policyEvents } from '../../domain/policy/userPolicyFixtures';
 import { executionHistoryArb, type GeneratedHistory } from '../../support/arbitraries/executionHistory';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase';
-import { appendInterleaved, appendPolicyEvents, newStore, readModelSnapshot } from '../projectionTestKit';
+import {
+  appendInterleaved,
+  appendPolicyEvents,
+  newStore,
+  readModelSnapshot,
+  waitUntilReadable,
+} from '../projectionTestKit';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -150,9 +156,10 @@ describe('ledger rebuild', () => {
     const before = await readModelSnapshot(database.pool);
     expect(before.trade_executions.length).toBeGreaterThan(200);
     // A stream with the prefix but not an execution: the fold skips it, so the audit copy must too.
-    await store.appendToStream('execution-not-a-uuid', [{ type: 'Noise', data: {} }], {
+    const noise = await store.appendToStream('execution-not-a-uuid', [{ type: 'Noise', data: {} }], {
       expectedRevision: 'no_stream',
     });
+    await waitUntilReadable(store, noise.position);
     for (const eventsTableInDatabase of [false, true]) {
       await rebuildProjection({
         pool: database.pool,
@@ -167,7 +174,11 @@ describe('ledger rebuild', () => {
 
   it('rebuilds user_policies from zero when no runner is running', async () => {
     const store = newStore(database.pool);
-    await appendPolicyEvents(store, 'carol', [policyEvents.tradingEnabled(), policyEvents.overrideSet('10')]);
+    const appended = await appendPolicyEvents(store, 'carol', [
+      policyEvents.tradingEnabled(),
+      policyEvents.overrideSet('10'),
+    ]);
+    await waitUntilReadable(store, appended);
     await rebuildProjection({ pool: database.pool, store, projection: userPoliciesProjection() });
     const rows = await database.pool.query(
       'SELECT user_id, trading_enabled, order_limit_eur FROM user_policies',

@@ -1,7 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GlobalPosition } from '../../../src/domain/ports/eventStore';
-import { comparePositions } from '../../../src/domain/ports/eventStore';
 import { ProjectionRunner } from '../../../src/projections/projectionRunner';
 import { allProjections } from '../../../src/projections/registry';
 import { describeDrift } from '../../../src/projections/verify/drift';
@@ -21,35 +19,25 @@ beforeAll(async () => {
     executionHistoriesArb({ maxExecutions: 10 }).filter((all) => all.length >= 6),
     { numRuns: 1, seed: 42 },
   )[0]!;
-  let last = await appendInterleaved(writer, histories);
-  const policy = await appendPolicyEvents(writer, 'alice', [
+  const lastExecution = await appendInterleaved(writer, histories);
+  await appendPolicyEvents(writer, 'alice', [policyEvents.tradingEnabled(), ...promotedTo('PRODUCTION')]);
+  const lastPolicy = await appendPolicyEvents(writer, 'bob', [
     policyEvents.tradingEnabled(),
-    ...promotedTo('PRODUCTION'),
+    policyEvents.overrideSet('10'),
   ]);
-  await appendPolicyEvents(writer, 'bob', [policyEvents.tradingEnabled(), policyEvents.overrideSet('10')]);
-  if (!last || comparePositions(policy, last) > 0) last = policy;
   const runners = allProjections().map(
     (projection) => new ProjectionRunner({ pool: database.pool, store: writer, projection }),
   );
   for (const runner of runners) runner.start();
-  await Promise.all(runners.map((runner) => waitForBoth(runner, last!)));
+  // Each projection advances on its own streams only: wait for each one's last event.
+  await runners[0]!.waitForPosition(lastExecution!);
+  await runners[1]!.waitForPosition(lastPolicy);
   await Promise.all(runners.map((runner) => runner.stop()));
   await writer.close();
 });
 afterAll(async () => {
   await database.drop();
 });
-
-async function waitForBoth(runner: ProjectionRunner, position: GlobalPosition): Promise<void> {
-  // Each projection only advances on its own streams: wait until it has nothing left to apply.
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const lag = await runner.lag();
-    if (lag.events === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${runner.name} did not catch up to ${position.prepare}`);
-}
 
 async function verify() {
   const writer = store();
