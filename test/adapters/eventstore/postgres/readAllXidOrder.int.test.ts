@@ -40,7 +40,12 @@ describe('PostgresEventStore.readAll order', () => {
       expectedRevision: 'no_stream',
     });
     expect(second.position.commit.toString().length).toBeGreaterThan(first.position.commit.toString().length);
-    const page = await store.readAll({ maxCount: 10 });
+    // Other test files' open transactions may hold the read horizon back for a moment.
+    let page = await store.readAll({ maxCount: 10 });
+    for (let wait = 0; wait < 200 && page.events.length < 2; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = await store.readAll({ maxCount: 10 });
+    }
     expect(page.events.map((event) => event.type)).toEqual(['A', 'B']);
     const after = await store.readAll({ maxCount: 10, after: first.position });
     expect(after.events.map((event) => event.type)).toEqual(['B']);
