@@ -27,16 +27,14 @@ CREATE TABLE execution_stats_24h (
 
 CREATE INDEX execution_stats_24h_created_idx ON execution_stats_24h (created_at DESC);
 
--- Computes the last 24 hours (executions by the time of their first event) and stores one row, unless
--- there were no executions past the gates (a row with total 0 would make the checklist's ratio divide
--- by zero). Returns the figures either way; `stored` says whether a row was written.
-CREATE FUNCTION refresh_execution_stats_24h()
+-- The last 24 hours' figures (executions by the time of their first event), computed on demand
+-- (GET /v1/ops/stats) without storing a row.
+CREATE FUNCTION execution_stats_24h_now()
 RETURNS TABLE (window_start timestamptz, window_end timestamptz, total_executions bigint,
                submitted bigint, filled bigint, rejected bigint, hard_failures bigint,
                soft_failures bigint, reconciled bigint, recovery_rate_pct numeric,
-               p50_submit_latency_ms numeric, p95_submit_latency_ms numeric, created_at timestamptz,
-               stored boolean)
-LANGUAGE sql VOLATILE AS $$
+               p50_submit_latency_ms numeric, p95_submit_latency_ms numeric, created_at timestamptz)
+LANGUAGE sql STABLE AS $$
   WITH win AS (
     SELECT now() - interval '24 hours' AS window_start, now() AS window_end
   ), recent AS (
@@ -60,11 +58,27 @@ LANGUAGE sql VOLATILE AS $$
       now() AS created_at
     FROM win LEFT JOIN recent r ON true
     GROUP BY win.window_start, win.window_end
-  ), rated AS (
-    SELECT f.*,
-      CASE WHEN f.total_executions = 0 THEN 0
-           ELSE round(f.soft_failures::numeric / f.total_executions * 100, 2) END AS recovery_rate_pct
-    FROM figures f
+  )
+  SELECT f.window_start, f.window_end, f.total_executions, f.submitted, f.filled, f.rejected,
+    f.hard_failures, f.soft_failures, f.reconciled,
+    CASE WHEN f.total_executions = 0 THEN 0
+         ELSE round(f.soft_failures::numeric / f.total_executions * 100, 2) END,
+    f.p50_submit_latency_ms, f.p95_submit_latency_ms, f.created_at
+  FROM figures f
+$$;
+
+-- Stores one row of execution_stats_24h_now(), unless there were no executions past the gates (a row
+-- with total 0 would make the checklist's ratio divide by zero). Returns the figures either way;
+-- `stored` says whether a row was written. Built on the function above, so both always agree.
+CREATE FUNCTION refresh_execution_stats_24h()
+RETURNS TABLE (window_start timestamptz, window_end timestamptz, total_executions bigint,
+               submitted bigint, filled bigint, rejected bigint, hard_failures bigint,
+               soft_failures bigint, reconciled bigint, recovery_rate_pct numeric,
+               p50_submit_latency_ms numeric, p95_submit_latency_ms numeric, created_at timestamptz,
+               stored boolean)
+LANGUAGE sql VOLATILE AS $$
+  WITH rated AS (
+    SELECT * FROM execution_stats_24h_now()
   ), stored AS (
     INSERT INTO execution_stats_24h (window_start, window_end, total_executions, submitted, filled, rejected,
       hard_failures, soft_failures, reconciled, recovery_rate_pct, p50_submit_latency_ms,

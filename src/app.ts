@@ -1,15 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { TradingControlService } from './application/control/tradingControlService';
-import { ExecutionRepository } from './application/executions/executionRepository';
-import { SubmitExecutionService } from './application/executions/submitExecution';
-import { BalanceBook } from './application/market/balanceBook';
-import { MarketData } from './application/market/marketData';
-import { UserPolicyService } from './application/policy/userPolicyService';
 import { InFlightWork } from './application/inFlightWork';
 import { Readiness } from './application/readiness';
-import { ReconcileService } from './application/reconcile/reconcileService';
-import { AbandonExecutionService } from './application/executions/abandonExecution';
 import { lastRevisionOf } from './application/streams/readStreamEvents';
 import { createEventStore } from './adapters/eventstore/createEventStore';
 import {
@@ -17,7 +9,6 @@ import {
   type ConnectedExchange,
   type ExchangeOverrides,
 } from './adapters/exchange/connectExchange';
-import { ApiKeyStore } from './adapters/http/auth/apiKeyStore';
 import { buildServer, type AppServer } from './adapters/http/buildServer';
 import { projectionsModule } from './adapters/http/projectionsModule';
 import { registerExecutionRoutes } from './adapters/http/routes/executionRoutes';
@@ -30,10 +21,10 @@ import { createPool } from './adapters/postgres/createPool';
 import { migrate } from './adapters/postgres/migrate';
 import { openDatabase } from './adapters/postgres/openDatabase';
 import type { Config } from './config';
+import { buildServices, type AppServices } from './appServices';
 import { TRADING_CONTROL_STREAM_ID } from './domain/control';
 import type { Clock } from './domain/ports/clock';
 import type { EventStore } from './domain/ports/eventStore';
-import type { Exchange } from './domain/ports/exchange';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from './domain/reconcile';
 
 /**
@@ -47,22 +38,12 @@ import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from './domain/rec
  *   listens, stopped in reverse order before the pool closes,
  * - add readiness checks or hold submissions during start-up via `context.readiness`.
  */
+export type { AppServices } from './appServices';
+
 export interface BackgroundService {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export interface AppServices {
-  readonly repository: ExecutionRepository;
-  readonly control: TradingControlService;
-  readonly policy: UserPolicyService;
-  readonly marketData: MarketData;
-  readonly balanceBook: BalanceBook;
-  readonly submit: SubmitExecutionService;
-  readonly reconcile: ReconcileService;
-  readonly abandon: AbandonExecutionService;
-  readonly keys: ApiKeyStore;
 }
 
 export interface AppContext {
@@ -142,59 +123,6 @@ async function openPool(config: Config, overrides: AppOverrides, logger: Logger)
     ...(overrides.onDatabaseMessage ? { onMessage: overrides.onDatabaseMessage } : {}),
   });
   return { pool: database.pool, close: () => database.close() };
-}
-
-function buildServices(
-  context: Omit<AppContext, 'services' | 'readiness'>,
-  readiness: Readiness,
-  overrides: AppOverrides,
-): AppServices {
-  const { eventStore, clock, logger, pool, reconcileSettings } = context;
-  const exchange: Exchange = context.exchange.exchange;
-  const repository = new ExecutionRepository(eventStore);
-  const control = new TradingControlService(eventStore, clock);
-  const policy = new UserPolicyService(eventStore, clock);
-  const marketData = new MarketData(exchange, clock, {
-    ...(overrides.tickerTtlMs === undefined ? {} : { tickerTtlMs: overrides.tickerTtlMs }),
-    ...(overrides.marketRulesTtlMs === undefined ? {} : { rulesTtlMs: overrides.marketRulesTtlMs }),
-  });
-  const balanceBook = new BalanceBook(exchange, clock, {
-    ...(overrides.balanceMaxAgeMs === undefined ? {} : { maxAgeMs: overrides.balanceMaxAgeMs }),
-  });
-  // Half the skew margin: a send later than this after its recorded intent is left to reconcile.
-  const maxIntentAgeMs = Math.max(100, Math.floor(reconcileSettings.clockSkewMaxMs / 2));
-  const submit = new SubmitExecutionService({
-    repository,
-    exchange,
-    control,
-    policy,
-    marketData,
-    balanceBook,
-    readiness,
-    clock,
-    logger: logger.child({ component: 'submit' }),
-    maxIntentAgeMs,
-    balanceRecheckMinAgeMs: 1_000,
-  });
-  const reconcile = new ReconcileService({
-    repository,
-    exchange,
-    control,
-    policy,
-    balanceBook,
-    clock,
-    logger: logger.child({ component: 'reconcile' }),
-    settings: reconcileSettings,
-    maxIntentAgeMs,
-  });
-  const abandon = new AbandonExecutionService({
-    repository,
-    exchange,
-    clock,
-    logger: logger.child({ component: 'abandon' }),
-  });
-  const keys = new ApiKeyStore(pool);
-  return { repository, control, policy, marketData, balanceBook, submit, reconcile, abandon, keys };
 }
 
 function addCoreReadinessChecks(context: AppContext): void {
