@@ -15,12 +15,16 @@ export interface EventRow {
 export const EVENT_COLUMNS =
   'global_position, transaction_id::text AS transaction_id, stream_id, stream_revision, event_id, event_type, data, metadata, created_at';
 
+export function positionOf(row: Pick<EventRow, 'transaction_id' | 'global_position'>): GlobalPosition {
+  return { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
+}
+
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
     streamId: row.stream_id,
     revision: BigInt(row.stream_revision),
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    position: positionOf(row),
     type: row.event_type,
     data: row.data,
     metadata: row.metadata,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {
   assertAppendable,
+  comparePositions,
   EventStoreUnavailable,
   MAX_READ_ALL_COUNT,
   MAX_READ_STREAM_COUNT,
@@ -11,6 +12,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type GlobalPosition,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
@@ -19,7 +21,7 @@ import {
   type Subscription,
 } from '../../../domain/ports/eventStore';
 import { isConnectionError } from '../../postgres/createPool';
-import { EVENT_COLUMNS, positionParams, toRecordedEvent, type EventRow } from './eventRows';
+import { EVENT_COLUMNS, positionOf, positionParams, toRecordedEvent, type EventRow } from './eventRows';
 import { NOTIFY_CHANNEL, PostgresSubscription } from './postgresSubscription';
 
 const NOTIFY_DEBOUNCE_MS = 5;
@@ -48,6 +50,35 @@ const APPEND_ONE_SQL = `INSERT INTO events (stream_id, stream_revision, event_id
   SELECT $1, $2::bigint + 1, $3::uuid, $4, $5::jsonb, $6::jsonb
   WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_revision = $2::bigint)
   RETURNING stream_revision, transaction_id::text AS transaction_id, global_position`;
+
+/**
+ * The global order. Only transactions older than every running one are read: their set can no
+ * longer change. The ORDER BY is qualified: the bare name would sort by the SELECT's text alias
+ * ("1000" before "999").
+ */
+const READ_ALL_SQL = `SELECT ${EVENT_COLUMNS}, false AS scan_end FROM events
+  WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY events.transaction_id, events.global_position
+  LIMIT $3`;
+
+/**
+ * The same for some streams only, plus one marker row (scan_end) with the position of the last
+ * visible event of any stream, read under the same snapshot: when fewer than $3 events match, every
+ * visible event up to that marker was looked at.
+ */
+const READ_ALL_FILTERED_SQL = `(SELECT ${EVENT_COLUMNS}, false AS scan_end FROM events
+  WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    AND EXISTS (SELECT 1 FROM unnest($4::text[]) AS p(prefix) WHERE starts_with(stream_id, p.prefix))
+  ORDER BY events.transaction_id, events.global_position
+  LIMIT $3)
+UNION ALL
+(SELECT global_position, transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM events
+  WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY events.transaction_id DESC, events.global_position DESC
+  LIMIT 1)`;
 
 interface AppendedRow {
   stream_revision: string;
@@ -226,19 +257,26 @@ export class PostgresEventStore implements EventStore {
     const prefixes =
       options.streamPrefixes && options.streamPrefixes.length > 0 ? [...options.streamPrefixes] : null;
     try {
-      // Only transactions older than every running one are read: their set can no longer change.
-      const result = await this.pool.query<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM events
-          WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
-            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            AND ($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS p(prefix) WHERE starts_with(stream_id, p.prefix)))
-          -- Qualified: the bare name would sort by the SELECT's text alias ("1000" before "999").
-          ORDER BY events.transaction_id, events.global_position
-          LIMIT $3`,
-        [afterCommit, afterPrepare, maxCount, prefixes],
+      const result = await this.pool.query<EventRow & { scan_end: boolean }>(
+        prefixes ? READ_ALL_FILTERED_SQL : READ_ALL_SQL,
+        [afterCommit, afterPrepare, maxCount, ...(prefixes ? [prefixes] : [])],
       );
-      const events = result.rows.map(toRecordedEvent);
-      return { events, lastPosition: events.at(-1)?.position ?? options.after };
+      const events: RecordedEvent[] = [];
+      let scanEnd: GlobalPosition | undefined;
+      for (const row of result.rows) {
+        if (row.scan_end) scanEnd = positionOf(row);
+        else events.push(toRecordedEvent(row));
+      }
+      let lastPosition = events.at(-1)?.position ?? options.after;
+      // A filtered page that is not full read every visible event: the next read starts after the
+      // last one of any stream, so a subscription to rare streams does not scan the same tail again.
+      if (
+        events.length < maxCount &&
+        scanEnd &&
+        (!lastPosition || comparePositions(scanEnd, lastPosition) > 0)
+      )
+        lastPosition = scanEnd;
+      return { events, lastPosition };
     } catch (error) {
       if (isConnectionError(error)) throw unavailable(error);
       throw error;

@@ -105,10 +105,9 @@ export class PostgresSubscription implements Subscription {
         }
         const { events, lastPosition } = page;
         if (this.stopped) break;
-        if (events.length > 0) {
-          await this.options.onEvents(events);
-          position = lastPosition;
-        }
+        if (events.length > 0) await this.options.onEvents(events);
+        // Also without events: a filtered read may have looked past events of other streams.
+        if (lastPosition) position = lastPosition;
         if (events.length === batchSize) continue;
         if (!caughtUp) {
           caughtUp = true;

@@ -37,6 +37,10 @@ export class SimulatedExchange {
   private prices = new Map<string, Decimal>();
   private balances = new Map<string, Holding>();
   private orders: SimOrder[] = [];
+  /** Indexes over `orders`, so that no request scans every order (soak runs keep 100k). */
+  private openOrderSet = new Set<SimOrder>();
+  private byClientOrderId = new Map<string, SimOrder[]>();
+  private byOrderId = new Map<string, SimOrder>();
   private ids: SeededRandom;
 
   constructor(private readonly config: SimulatedExchangeConfig) {
@@ -54,6 +58,9 @@ export class SimulatedExchange {
       ]),
     );
     this.orders = [];
+    this.openOrderSet = new Set();
+    this.byClientOrderId = new Map();
+    this.byOrderId = new Map();
     this.ids = new SeededRandom(this.config.seed ^ 0x5eed);
   }
 
@@ -63,7 +70,7 @@ export class SimulatedExchange {
 
   placeOrder(body: ValidOrderBody, nowMs: number): SimOrder | SimError {
     const market = body.market;
-    const open = this.orders.filter((o) => o.market === market.market && isOpen(o));
+    const open = this.openOrdersOf(market.market);
     if (open.length >= SIM_MAX_OPEN_ORDERS_PER_MARKET) {
       return simError(400, 235, 'Maximum of 100 open orders per market exceeded.');
     }
@@ -193,7 +200,7 @@ export class SimulatedExchange {
     if (price.lte(0)) return simError(400, 205, 'Invalid parameter value: price');
     this.prices.set(market, price);
     const filled: SimOrder[] = [];
-    for (const order of this.orders) {
+    for (const order of this.openOrdersOf(market)) {
       if (
         order.market !== market ||
         order.orderType !== 'limit' ||
@@ -210,27 +217,18 @@ export class SimulatedExchange {
   }
 
   findOrder(market: string, ref: OrderRef): SimOrder | undefined {
-    // The newest match: after a fill, the same clientOrderId may be used again.
-    for (let i = this.orders.length - 1; i >= 0; i -= 1) {
-      const order = this.orders[i];
-      if (order === undefined || order.market !== market) continue;
-      if (
-        ref.clientOrderId !== undefined
-          ? order.clientOrderId === ref.clientOrderId
-          : order.orderId === ref.orderId
-      ) {
-        return order;
-      }
+    if (ref.clientOrderId === undefined) {
+      const order = ref.orderId === undefined ? undefined : this.byOrderId.get(ref.orderId);
+      return order?.market === market ? order : undefined;
     }
-    return undefined;
+    // The newest match: after a fill, the same clientOrderId may be used again.
+    const candidates = this.byClientOrderId.get(ref.clientOrderId) ?? [];
+    return candidates.findLast((order) => order.market === market);
   }
 
   cancelOrder(market: string, ref: OrderRef, nowMs: number): SimOrder | SimError {
-    const order = this.orders.find(
-      (o) =>
-        o.market === market &&
-        isOpen(o) &&
-        (ref.clientOrderId !== undefined ? o.clientOrderId === ref.clientOrderId : o.orderId === ref.orderId),
+    const order = this.openOrdersOf(market).find((o) =>
+      ref.clientOrderId !== undefined ? o.clientOrderId === ref.clientOrderId : o.orderId === ref.orderId,
     );
     if (order === undefined) return ORDER_NOT_FOUND;
     const held = this.holding(order.onHoldCurrency);
@@ -256,7 +254,17 @@ export class SimulatedExchange {
   }
 
   openOrders(market: string | undefined): SimOrder[] {
-    return this.orders.filter((o) => isOpen(o) && (market === undefined || o.market === market)).reverse();
+    return this.openOrdersOf(market).reverse();
+  }
+
+  /** Open orders, oldest first; forgets those that were filled or canceled since. */
+  private openOrdersOf(market: string | undefined): SimOrder[] {
+    const open: SimOrder[] = [];
+    for (const order of this.openOrderSet) {
+      if (!isOpen(order)) this.openOrderSet.delete(order);
+      else if (market === undefined || order.market === market) open.push(order);
+    }
+    return open;
   }
 
   allOrders(): readonly SimOrder[] {
@@ -290,9 +298,25 @@ export class SimulatedExchange {
 
   private store(order: SimOrder): void {
     this.orders.push(order);
+    this.openOrderSet.add(order);
+    this.byOrderId.set(order.orderId, order);
+    if (order.clientOrderId !== undefined) {
+      const same = this.byClientOrderId.get(order.clientOrderId);
+      if (same) same.push(order);
+      else this.byClientOrderId.set(order.clientOrderId, [order]);
+    }
     const max = this.config.maxStoredOrders ?? DEFAULT_MAX_STORED_ORDERS;
     if (this.orders.length <= max) return;
     const index = this.orders.findIndex((o) => !isOpen(o));
-    if (index >= 0) this.orders.splice(index, 1);
+    if (index >= 0) this.forget(this.orders.splice(index, 1)[0]!);
+  }
+
+  private forget(order: SimOrder): void {
+    this.openOrderSet.delete(order);
+    this.byOrderId.delete(order.orderId);
+    if (order.clientOrderId === undefined) return;
+    const rest = (this.byClientOrderId.get(order.clientOrderId) ?? []).filter((o) => o !== order);
+    if (rest.length > 0) this.byClientOrderId.set(order.clientOrderId, rest);
+    else this.byClientOrderId.delete(order.clientOrderId);
   }
 }

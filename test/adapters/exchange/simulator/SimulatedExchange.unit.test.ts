@@ -164,6 +164,35 @@ describe('SimulatedExchange books', () => {
     expect(ids(5)).toEqual(ids(5));
     expect(ids(5)).not.toEqual(ids(6));
   });
+
+  it('finds orders through its indexes: newest of a reused clientOrderId, none once forgotten', () => {
+    const exchange = new SimulatedExchange({
+      markets: DEFAULT_SIM_MARKETS,
+      balances: DEFAULT_SIM_BALANCES,
+      seed: 3,
+      maxStoredOrders: 3,
+    });
+    const reused = '5b0e6a44-9a51-4c3c-8d7e-0c3f1b2a9e01';
+    const buy = { market: 'BTC-EUR', side: 'buy', orderType: 'market', amount: '0.001' };
+    const first = place(exchange, { ...buy, clientOrderId: reused }, T0);
+    const second = place(exchange, { ...buy, clientOrderId: reused }, T0 + 1);
+    if (isSimError(first) || isSimError(second)) throw new Error('placing failed');
+    expect(exchange.findOrder('BTC-EUR', { clientOrderId: reused })).toBe(second);
+    expect(exchange.findOrder('ETH-EUR', { clientOrderId: reused })).toBeUndefined();
+    expect(exchange.findOrder('BTC-EUR', { orderId: first.orderId })).toBe(first);
+
+    const resting = place(exchange, { ...buy, orderType: 'limit', amount: '0.1', price: '1000' }, T0 + 2);
+    if (isSimError(resting)) throw new Error('placing failed');
+    expect(exchange.openOrders('BTC-EUR')).toEqual([resting]);
+    // A fourth order makes it forget the oldest closed one (the first), never an open one.
+    place(exchange, buy, T0 + 3);
+    expect(exchange.findOrder('BTC-EUR', { orderId: first.orderId })).toBeUndefined();
+    expect(exchange.findOrder('BTC-EUR', { clientOrderId: reused })).toBe(second);
+    expect(exchange.allOrders()).toHaveLength(3);
+    expect(exchange.openOrders(undefined)).toEqual([resting]);
+    expect(exchange.cancelOrder('BTC-EUR', { orderId: resting.orderId }, T0 + 4)).toBe(resting);
+    expect(exchange.openOrders('BTC-EUR')).toEqual([]);
+  });
 });
 
 describe('PriceDrift', () => {
