@@ -4,6 +4,7 @@ import autocannon from 'autocannon';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { median, openBenchDatabase, throughput } from './support/benchDatabase';
+import { postgresCpuMs, printStatementStats } from './support/postgresDiagnostics';
 
 const SETUP_REQUEST = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -117,11 +118,16 @@ export async function run(args: string[]): Promise<void> {
     const inserts: number[] = [];
     const saturated: LoadResult[] = [];
     const cpuMsPerExecution: number[] = [];
+    const postgresCpuMsPerExecution: number[] = [];
     for (let round = 0; round < 2; round++) {
       inserts.push(await throughput(poolMax, 3_000, insert));
       const cpuBefore = process.cpuUsage();
+      const pgBefore = postgresCpuMs();
       const result = await load(url, key, durationS, connections);
       const cpu = process.cpuUsage(cpuBefore);
+      postgresCpuMsPerExecution.push(
+        (postgresCpuMs() - pgBefore) / Math.max(1, result.perSecond * durationS),
+      );
       saturated.push(result);
       // This process's CPU (server, simulator, client; autocannon's worker thread included).
       cpuMsPerExecution.push((cpu.user + cpu.system) / 1000 / Math.max(1, result.perSecond * durationS));
@@ -138,7 +144,7 @@ export async function run(args: string[]): Promise<void> {
     );
     for (const [index, result] of saturated.entries()) {
       console.log(
-        `saturated run ${index + 1}: executions_per_s=${result.perSecond.toFixed(0)} p50_ms=${result.p50Ms} p99_ms=${result.p99Ms} process_cpu_ms_per_execution=${cpuMsPerExecution[index]?.toFixed(2)} statuses=${JSON.stringify(result.statuses)} errors=${result.errors}`,
+        `saturated run ${index + 1}: executions_per_s=${result.perSecond.toFixed(0)} p50_ms=${result.p50Ms} p99_ms=${result.p99Ms} process_cpu_ms_per_execution=${cpuMsPerExecution[index]?.toFixed(2)} postgres_cpu_ms_per_execution=${postgresCpuMsPerExecution[index]?.toFixed(2)} statuses=${JSON.stringify(result.statuses)} errors=${result.errors}`,
       );
     }
     console.log(
@@ -148,6 +154,7 @@ export async function run(args: string[]): Promise<void> {
       `at_200_rps_offered: executions_per_s=${paced.perSecond.toFixed(0)} p50_ms=${paced.p50Ms} p99_ms=${paced.p99Ms} statuses=${JSON.stringify(paced.statuses)} errors=${paced.errors}`,
     );
     console.log(`submit_per_s=${best.perSecond.toFixed(0)} p99_ms=${paced.p99Ms}`);
+    await printStatementStats(database.pool);
   } finally {
     await app.stop();
     await database.close();

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { migrate } from '../../src/adapters/postgres/migrate';
 import { startEmbeddedPostgres } from '../../src/adapters/postgres/embeddedPostgres';
+import { enableStatementStats, statementStatsWanted } from './postgresDiagnostics';
 
 export interface BenchDatabase {
   readonly pool: pg.Pool;
@@ -12,11 +13,14 @@ export interface BenchDatabase {
 /** DATABASE_URL when set, else a throwaway embedded PostgreSQL with real fsync (like the service's). */
 export async function openBenchDatabase(poolMax: number): Promise<BenchDatabase> {
   const external = process.env.DATABASE_URL;
-  const server = external ? undefined : await startEmbeddedPostgres({ ephemeral: true, durable: true });
+  const server = external
+    ? undefined
+    : await startEmbeddedPostgres({ ephemeral: true, durable: true, statementStats: statementStatsWanted });
   const connectionString = external ?? server!.connectionString;
   const pool = new pg.Pool({ connectionString, max: poolMax });
   pool.on('error', () => undefined); // idle clients see the server stop at the end of a run
   await migrate(pool);
+  await enableStatementStats(pool);
   return {
     pool,
     connectionString,

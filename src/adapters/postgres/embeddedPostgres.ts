@@ -24,6 +24,8 @@ export interface EmbeddedPostgresOptions {
   readonly startTimeoutMs?: number;
   /** Ephemeral clusters run with fsync off unless this is true (benchmarks want real commits). */
   readonly durable?: boolean;
+  /** Load pg_stat_statements (benchmarks print where the database's time went). */
+  readonly statementStats?: boolean;
 }
 
 export interface EmbeddedPostgres {
@@ -238,6 +240,7 @@ export async function startEmbeddedPostgres(
     'unix_socket_directories=',
     '-c',
     'max_connections=300',
+    ...(options.statementStats ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
     ...(unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   let stderr = '';
