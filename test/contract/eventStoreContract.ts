@@ -181,6 +181,36 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
       expect(await store.readStream(stream, { fromRevision: 10n })).toEqual([]);
     });
 
+    it('reads several streams at once, each from its own revision, bounded per stream', async () => {
+      const long = streamName();
+      const short = streamName('user-policy');
+      const missing = streamName();
+      await store.appendToStream(
+        long,
+        ['L0', 'L1', 'L2', 'L3', 'L4'].map((type) => event(type)),
+        { expectedRevision: 'no_stream' },
+      );
+      await store.appendToStream(short, [event('S0'), event('S1')], { expectedRevision: 'no_stream' });
+      const types = (streams: RecordedEvent[][]) => streams.map((events) => events.map((e) => e.type));
+
+      const read = await store.readStreams(
+        [
+          { streamId: missing, fromRevision: 0n },
+          { streamId: long, fromRevision: 1n },
+          { streamId: short, fromRevision: 0n },
+          { streamId: short, fromRevision: 2n },
+        ],
+        3,
+      );
+      expect(types(read)).toEqual([[], ['L1', 'L2', 'L3'], ['S0', 'S1'], []]);
+      expect(read[1]!.map((e) => e.revision)).toEqual([1n, 2n, 3n]);
+      expect(read[1]!.every((e) => e.streamId === long)).toBe(true);
+      expect(await store.readStreams([], 10)).toEqual([]);
+      await expect(store.readStreams([{ streamId: long, fromRevision: -1n }], 10)).rejects.toThrow(
+        /revision/,
+      );
+    });
+
     it('round-trips event data and metadata exactly', async () => {
       const stream = streamName();
       const data = { amount: '0.00012345', nested: { list: [1, 'two', null], flag: true }, unicode: 'ë€' };

@@ -10,6 +10,7 @@ import type {
   RecordedEvent,
   SubscribeToAllOptions,
   Subscription,
+  StreamReadRequest,
 } from '../../src/domain/ports/eventStore';
 import type { ProjectionApplier } from '../../src/projections/projection';
 
@@ -54,6 +55,10 @@ export class ChaosStore implements EventStore {
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.inner.readStream(streamId, options);
+  }
+
+  readStreams(requests: readonly StreamReadRequest[], maxCountPerStream: number): Promise<RecordedEvent[][]> {
+    return this.inner.readStreams(requests, maxCountPerStream);
   }
 
   readAll(options: ReadAllOptions): Promise<ReadAllResult> {

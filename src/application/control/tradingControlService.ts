@@ -26,7 +26,8 @@ export interface ControlChange {
  * event (the kill switch must stop the very next request), folding only what is new.
  */
 export class TradingControlService {
-  private readonly stream: FoldedStream<TradingControlState>;
+  /** The folded stream; for callers that read it together with other streams. */
+  readonly stream: FoldedStream<TradingControlState>;
 
   constructor(
     private readonly store: EventStore,

@@ -28,13 +28,10 @@ export interface AppendContext {
  * validate + append with an expected revision (the caller's optimistic lock).
  */
 export class ExecutionRepository {
-  constructor(private readonly store: EventStore) {}
+  constructor(readonly store: EventStore) {}
 
   async load(clientOrderId: string): Promise<LoadedExecution> {
-    const recorded = await readStreamEvents(this.store, executionStreamName(clientOrderId));
-    if (recorded.length === 0) return { state: initialExecutionState(), recorded };
-    const state = replayExecution(recorded.map((event) => fromRecordedEvent(event)));
-    return { state, recorded };
+    return loadedFrom(await readStreamEvents(this.store, executionStreamName(clientOrderId)));
   }
 
   async append(
@@ -51,6 +48,12 @@ export class ExecutionRepository {
       this.store.appendToStream(executionStreamName(clientOrderId), toAppend, { expectedRevision }),
     );
   }
+}
+
+/** The execution a whole stream's events make (validated, upcast and replayed). */
+export function loadedFrom(recorded: readonly RecordedEvent[]): LoadedExecution {
+  if (recorded.length === 0) return { state: initialExecutionState(), recorded };
+  return { state: replayExecution(recorded.map((event) => fromRecordedEvent(event))), recorded };
 }
 
 /** The state after `events` were appended on top of `state` (they were checked by the decider). */

@@ -17,6 +17,7 @@ import type { UserPolicyService } from '../policy/userPolicyService';
 import type { Readiness } from '../readiness';
 import { stateAfter, type ExecutionRepository } from './executionRepository';
 import { checkGates, toTradeProposal, type GateCheckDeps } from './gateCheck';
+import { readSubmissionStreams, type SubmissionStreamDeps } from './readSubmissionStreams';
 import { recordSendOutcome } from './recordSendOutcome';
 import { requestHashOf } from './requestHash';
 import { answerFromStream, isExecution, outcomeOf, type SubmitOutcome } from './submitOutcome';
@@ -28,7 +29,7 @@ export interface SubmitRequest {
   readonly requestId?: string;
 }
 
-export interface SubmitExecutionDeps extends GateCheckDeps {
+export interface SubmitExecutionDeps extends GateCheckDeps, SubmissionStreamDeps {
   readonly control: TradingControlService;
   readonly policy: UserPolicyService;
   readonly repository: ExecutionRepository;
@@ -66,14 +67,13 @@ export class SubmitExecutionService {
       ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
     };
 
-    // The policy and control streams are read for every submission (the kill switch has no cache
-    // that could be stale), at the same time as the execution's own stream.
-    const streams = Promise.all([deps.control.read(), deps.policy.read(proposal.userId)]);
-    streams.catch(() => undefined); // awaited below; a repeat of the key does not need it
-    const existing = await deps.repository.load(proposal.clientOrderId);
+    const { existing, control, policy } = await readSubmissionStreams(
+      deps,
+      proposal.clientOrderId,
+      proposal.userId,
+    );
     if (isExecution(existing.state)) return answerFromStream(existing.state, requestHash);
 
-    const [control, policy] = await streams;
     const gate = await checkGates(deps, proposal, { control, policy });
     const decidedAtMs = deps.clock.nowMs();
     const initial = initialExecutionState();

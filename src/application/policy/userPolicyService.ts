@@ -79,7 +79,8 @@ export class UserPolicyService {
     throw new ConcurrentModification(`the policy of ${userId} kept changing under this command; try again`);
   }
 
-  private streamOf(userId: string): FoldedStream<UserPolicyState> {
+  /** The user's folded stream (cached); for callers that read it together with other streams. */
+  streamOf(userId: string): FoldedStream<UserPolicyState> {
     if (!userIdSchema.safeParse(userId).success) {
       throw new ApplicationError(
         'VALIDATION_FAILED',

@@ -83,6 +83,12 @@ export interface Subscription {
   readonly done: Promise<void>;
 }
 
+/** One stream of a `readStreams` call: its events from `fromRevision` (inclusive) on. */
+export interface StreamReadRequest {
+  readonly streamId: string;
+  readonly fromRevision: bigint;
+}
+
 export interface EventStore {
   appendToStream(
     streamId: string,
@@ -91,6 +97,12 @@ export interface EventStore {
   ): Promise<AppendResult>;
   /** Throws StreamNotFound when the stream has no events. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Several streams forwards at once (one round trip where the store can): for each request, in
+   * order, the stream's events from its `fromRevision`, at most `maxCountPerStream` of them; `[]` for
+   * a stream without events there (no StreamNotFound). At most MAX_READ_STREAMS requests.
+   */
+  readStreams(requests: readonly StreamReadRequest[], maxCountPerStream: number): Promise<RecordedEvent[][]>;
   readAll(options: ReadAllOptions): Promise<ReadAllResult>;
   subscribeToAll(options: SubscribeToAllOptions): Subscription;
   close(): Promise<void>;
@@ -99,6 +111,7 @@ export interface EventStore {
 export const MAX_APPEND_EVENTS = 100;
 export const MAX_READ_STREAM_COUNT = 10_000;
 export const MAX_READ_ALL_COUNT = 10_000;
+export const MAX_READ_STREAMS = 100;
 
 export const START_POSITION: GlobalPosition = { commit: -1n, prepare: -1n };
 
@@ -140,5 +153,16 @@ export function assertAppendable(streamId: string, events: readonly EventToAppen
     throw new Error(`append of ${events.length} events exceeds ${MAX_APPEND_EVENTS}`);
   for (const event of events) {
     if (event.type.length === 0 || event.type.length > 100) throw new Error('invalid event type');
+  }
+}
+
+/** Preconditions of `readStreams`, the same for every store. */
+export function assertStreamReads(requests: readonly StreamReadRequest[]): void {
+  if (requests.length > MAX_READ_STREAMS)
+    throw new Error(`readStreams of ${requests.length} streams exceeds ${MAX_READ_STREAMS}`);
+  for (const request of requests) {
+    if (request.streamId.length === 0 || request.streamId.length > 200)
+      throw new Error(`invalid stream id length ${request.streamId.length}`);
+    if (request.fromRevision < 0n) throw new Error('readStreams needs a revision of 0 or more');
   }
 }

@@ -19,10 +19,12 @@ import {
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
+  type StreamReadRequest,
   type RecordedEvent,
   type SubscribeToAllOptions,
   type Subscription,
 } from '../../../domain/ports/eventStore';
+import { readStreamsOneByOne } from '../readStreamsOneByOne';
 import { isTransient, mapAppendError, mapReadError } from './esdbErrors';
 import {
   hasRealPosition,
@@ -144,6 +146,10 @@ export class EsdbEventStore implements EventStore {
       mapReadError(error, streamId);
     }
     return events;
+  }
+
+  readStreams(requests: readonly StreamReadRequest[], maxCountPerStream: number): Promise<RecordedEvent[][]> {
+    return readStreamsOneByOne(this, requests, maxCountPerStream);
   }
 
   async readAll(options: ReadAllOptions): Promise<ReadAllResult> {

@@ -16,6 +16,8 @@ import {
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
+  type StreamReadRequest,
+  assertStreamReads,
   type RecordedEvent,
   type SubscribeToAllOptions,
   type Subscription,
@@ -79,6 +81,14 @@ UNION ALL
     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
   ORDER BY events.transaction_id DESC, events.global_position DESC
   LIMIT 1)`;
+
+/** Each requested stream from its revision, in one statement (a submission reads three streams). */
+const READ_STREAMS_SQL = `SELECT r.request, e.* FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(stream_id, from_revision, request)
+  CROSS JOIN LATERAL (
+    SELECT ${EVENT_COLUMNS} FROM events
+     WHERE events.stream_id = r.stream_id AND events.stream_revision >= r.from_revision
+     ORDER BY events.stream_revision LIMIT $3) AS e
+  ORDER BY r.request, e.stream_revision`;
 
 interface AppendedRow {
   stream_revision: string;
@@ -246,6 +256,32 @@ export class PostgresEventStore implements EventStore {
       return result.rows.map(toRecordedEvent);
     } catch (error) {
       if (error instanceof StreamNotFound) throw error;
+      if (isConnectionError(error)) throw unavailable(error);
+      throw error;
+    }
+  }
+
+  async readStreams(
+    requests: readonly StreamReadRequest[],
+    maxCountPerStream: number,
+  ): Promise<RecordedEvent[][]> {
+    assertStreamReads(requests);
+    if (requests.length === 0) return [];
+    const maxCount = Math.max(1, Math.min(maxCountPerStream, MAX_READ_STREAM_COUNT));
+    try {
+      const result = await this.pool.query<EventRow & { request: string }>({
+        name: 'ledger_read_streams',
+        text: READ_STREAMS_SQL,
+        values: [
+          requests.map((request) => request.streamId),
+          requests.map((request) => request.fromRevision.toString()),
+          maxCount,
+        ],
+      });
+      const streams: RecordedEvent[][] = requests.map(() => []);
+      for (const row of result.rows) streams[Number(row.request) - 1]!.push(toRecordedEvent(row));
+      return streams;
+    } catch (error) {
       if (isConnectionError(error)) throw unavailable(error);
       throw error;
     }

@@ -6,9 +6,11 @@ import {
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
+  type StreamReadRequest,
   type RecordedEvent,
 } from '../../../../src/domain/ports/eventStore';
 import { comparePositions } from '../../../../src/domain/ports/eventStore';
+import { readStreamsOneByOne } from '../../../../src/adapters/eventstore/readStreamsOneByOne';
 
 export interface RawEvent {
   readonly streamId: string;
@@ -57,6 +59,10 @@ export class MemoryEventStore implements EventStore {
     const from = options.fromRevision ?? 0n;
     const maxCount = Math.min(options.maxCount ?? MAX_READ_STREAM_COUNT, MAX_READ_STREAM_COUNT);
     return stream.filter((event) => event.revision >= from).slice(0, maxCount);
+  }
+
+  readStreams(requests: readonly StreamReadRequest[], maxCountPerStream: number): Promise<RecordedEvent[][]> {
+    return readStreamsOneByOne(this, requests, maxCountPerStream);
   }
 
   async readAll(options: ReadAllOptions): Promise<ReadAllResult> {
