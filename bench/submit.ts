@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -141,6 +142,8 @@ export async function run(args: string[]): Promise<void> {
       cpuMsPerExecution.push((cpu.user + cpu.system) / 1000 / Math.max(1, result.perSecond * durationS));
     }
     const burst = await load(url, key, durationS, 20, PACED_RATE_PER_S);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const paced = await pacedLoad({
       url,
       key,
@@ -149,6 +152,7 @@ export async function run(args: string[]): Promise<void> {
       maxConnections: 64,
       bodyTemplate: bodyTemplate(),
     });
+    loopDelay.disable();
 
     const insertsPerS = median(inserts);
     const best = saturated.reduce((a, b) => (a.perSecond >= b.perSecond ? a : b));
@@ -171,6 +175,10 @@ export async function run(args: string[]): Promise<void> {
     );
     console.log(
       `at_200_rps_offered (one request every 5 ms, latency from its due time): offered_per_s=${paced.offeredPerS.toFixed(0)} p50_ms=${paced.p50Ms.toFixed(1)} p99_ms=${paced.p99Ms.toFixed(1)} max_ms=${paced.maxMs.toFixed(1)} statuses=${JSON.stringify(paced.statuses)} errors=${paced.errors}`,
+    );
+    // How long the service's event loop was held up (by the projections, GC...) during the paced run.
+    console.log(
+      `event_loop_delay_at_200 (ms): p50=${(loopDelay.percentile(50) / 1e6).toFixed(1)} p99=${(loopDelay.percentile(99) / 1e6).toFixed(1)} max=${(loopDelay.max / 1e6).toFixed(1)}`,
     );
     console.log(`submit_per_s=${best.perSecond.toFixed(0)} p99_ms=${paced.p99Ms.toFixed(1)}`);
     await printStatementStats(database.pool);
