@@ -1,4 +1,5 @@
 export * from './canonicalRequestJson';
+export * from './checkExecutionEventData';
 export * from './decideExecution';
 export * from './eventFields';
 export * from './evolveExecution';

@@ -4,11 +4,11 @@ import {
   ExecutionError,
   evolveExecution,
   executionExists,
-  fromRecordedEvent,
   initialExecutionState,
   isTerminalStatus,
   parseExecutionStreamName,
   type Execution,
+  type ExecutionEvent,
   type ExecutionState,
 } from '../../domain/execution';
 import type { GlobalPosition, RecordedEvent } from '../../domain/ports/eventStore';
@@ -22,6 +22,7 @@ import {
   type ProjectionDefinition,
   type TableSet,
 } from '../projection';
+import { executionEventParser } from './executionEventParser';
 import { executionEventRow, type ExecutionEventRow } from './executionEventRow';
 import { loadExecutionStates } from './loadExecutionStates';
 import { tradeExecutionRow, type TradeExecutionRow } from './tradeExecutionRow';
@@ -80,6 +81,7 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
   /** States of prepared batches not yet committed, newest wins. */
   private staged = new Map<string, ExecutionState>();
   readonly pipeline: PipelinedApplier = this;
+  private readonly parseEvent = executionEventParser();
 
   constructor(
     private readonly tables: TableSet,
@@ -206,7 +208,7 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
 
   private parse(recorded: RecordedEvent, clientOrderId: string) {
     try {
-      return fromRecordedEvent(recorded);
+      return this.parseEvent(recorded);
     } catch (error) {
       throw this.invalid(recorded, clientOrderId, error);
     }
@@ -214,7 +216,7 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
 
   private evolve(
     state: ExecutionState,
-    event: ReturnType<typeof fromRecordedEvent>,
+    event: ExecutionEvent,
     recorded: RecordedEvent,
     clientOrderId: string,
   ): ExecutionState {
