@@ -151,7 +151,9 @@ export async function copyExecutionEventsFromStore(
        FROM events e
       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
         AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)
-        AND starts_with(e.stream_id, $5::text)
+        -- Not starts_with: that is indexable, and with stale statistics the planner then scans every
+        -- execution stream in the (stream_id, stream_revision) index (measured: 4 ms for 40 rows).
+        AND left(e.stream_id, length($5::text)) = $5::text
         AND ($6::bigint[] IS NULL OR e.global_position = ANY($6::bigint[]))
      ON CONFLICT (execution_id, stream_revision) DO NOTHING`,
     [
