@@ -69,6 +69,12 @@ export interface ProjectionDefinition {
   readonly streamPrefixes: readonly string[];
   /** Its tables (canonical names): what a rebuild recreates and swaps. */
   readonly tables: readonly string[];
+  /**
+   * Tables whose key constraints a rebuild adds after the bulk load instead of before it: no write
+   * names them (no ON CONFLICT target) and none is needed while the fresh tables fill in order. A
+   * bulk index build costs a fraction of row-by-row upkeep.
+   */
+  readonly keysAfterLoad?: readonly string[];
   createApplier(tables: TableSet, options?: ApplierOptions): ProjectionApplier;
 }
 

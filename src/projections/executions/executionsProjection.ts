@@ -24,7 +24,7 @@ import {
 } from '../projection';
 import { executionEventParser } from './executionEventParser';
 import { executionEventRow, type ExecutionEventRow } from './executionEventRow';
-import { loadExecutionStates } from './loadExecutionStates';
+import { loadExecutionStates, loadExecutionStatesFromStore } from './loadExecutionStates';
 import { tradeExecutionRow, type TradeExecutionRow } from './tradeExecutionRow';
 import {
   addDelta,
@@ -75,7 +75,8 @@ interface PreparedExecutions extends PreparedBatch {
   readonly deltas: UserExecutionStatsRow[];
 }
 
-type StateLoader = (clientOrderIds: readonly string[]) => Promise<Map<string, ExecutionState>>;
+/** The states before each execution's given stream revision (its first in the batch). */
+type StateLoader = (before: ReadonlyMap<string, bigint>) => Promise<Map<string, ExecutionState>>;
 
 class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
   /** States of prepared batches not yet committed, newest wins. */
@@ -90,14 +91,22 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
   ) {}
 
   async apply(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<void> {
-    const prepared = await this.fold(events, (ids) =>
-      loadExecutionStates(client, this.tables, ids, EXECUTIONS_PROJECTION),
+    const prepared = await this.fold(events, (before) =>
+      loadExecutionStates(client, this.tables, [...before.keys()], EXECUTIONS_PROJECTION),
     );
     await this.write(client, prepared);
   }
 
   prepare(events: readonly RecordedEvent[], db: pg.Pool): Promise<PreparedBatch> {
-    return this.fold(events, (ids) => loadExecutionStates(db, this.tables, ids, EXECUTIONS_PROJECTION));
+    // A rebuild's fresh audit log gets its key only after the load: read the store's events instead.
+    if (this.options.eventsTableInDatabase) {
+      return this.fold(events, (before) =>
+        loadExecutionStatesFromStore(db, EXECUTION_STREAM_PREFIX, before, EXECUTIONS_PROJECTION),
+      );
+    }
+    return this.fold(events, (before) =>
+      loadExecutionStates(db, this.tables, [...before.keys()], EXECUTIONS_PROJECTION),
+    );
   }
 
   async write(client: pg.ClientBase, batch: PreparedBatch): Promise<void> {
@@ -192,15 +201,15 @@ class ExecutionsApplier implements ProjectionApplier, PipelinedApplier {
     load: StateLoader,
   ): Promise<Map<string, ExecutionState>> {
     const starts = new Map<string, ExecutionState>();
-    const missing: string[] = [];
+    const missing = new Map<string, bigint>();
     for (const group of groups.values()) {
       const firstRevision = group.events[0]?.revision ?? 0n;
       if (firstRevision === 0n) continue;
       const cached = this.staged.get(group.clientOrderId) ?? this.cache.get(group.clientOrderId);
       if (cached && BigInt(cached.version) === firstRevision) starts.set(group.clientOrderId, cached);
-      else missing.push(group.clientOrderId);
+      else missing.set(group.clientOrderId, firstRevision);
     }
-    if (missing.length > 0) {
+    if (missing.size > 0) {
       for (const [clientOrderId, state] of await load(missing)) starts.set(clientOrderId, state);
     }
     return starts;
@@ -273,6 +282,8 @@ export function executionsProjection(options: ExecutionsProjectionOptions = {}):
     description: 'trade_executions, execution_events (audit log) and user_execution_stats',
     streamPrefixes: [EXECUTION_STREAM_PREFIX],
     tables: ['trade_executions', 'execution_events', 'user_execution_stats'],
+    // The audit log's primary key: its writes say ON CONFLICT DO NOTHING without naming it.
+    keysAfterLoad: ['execution_events'],
     createApplier(tables: TableSet, applierOptions: ApplierOptions = {}): ProjectionApplier {
       return new ExecutionsApplier(
         tables,

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { GlobalPosition, ReadAllResult, RecordedEvent } from '../../domain/ports/eventStore';
 
 export type ReadPage = (
@@ -7,14 +7,48 @@ export type ReadPage = (
   streamPrefixes: readonly string[],
 ) => Promise<ReadAllResult>;
 
-type FoldRow = [string, string, string, string, string, string, Record<string, unknown>, Date];
+type FoldRow = [string, string, string, string, string, string, Record<string, unknown>, string];
+
+const JSONB_OID = 3802;
+const JSON_OID = 114;
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (text: string) => Date;
+/** Column values as PostgreSQL's text, but the event data parsed: the reader converts what it uses. */
+const FOLD_TYPES = {
+  getTypeParser: (oid: number) =>
+    oid === JSONB_OID || oid === JSON_OID ? JSON.parse : (text: string): string => text,
+};
+const NO_METADATA: Record<string, unknown> = Object.freeze({});
+
+/**
+ * An event as a fold reads it. `createdAt` is parsed on first use: a rebuild's fold only asks the
+ * last event of a page (for its checkpoint), and a million timestamp parses are a second of CPU.
+ */
+class FoldEvent implements RecordedEvent {
+  readonly metadata = NO_METADATA;
+  private parsedCreatedAt: Date | undefined;
+
+  constructor(
+    readonly position: GlobalPosition,
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly id: string,
+    readonly type: string,
+    readonly data: Record<string, unknown>,
+    private readonly createdAtText: string,
+  ) {}
+
+  get createdAt(): Date {
+    return (this.parsedCreatedAt ??= parseTimestamptz(this.createdAtText));
+  }
+}
 
 /**
  * A rebuild's reader for the PostgreSQL store in the same database: the same events in the same
  * global order and with the same visibility rule as PostgresEventStore.readAll, but only what a fold
  * needs (no metadata: the audit log is then copied server-side), one prefix tested inline, array
- * rows. Measured about three times cheaper per event than readAll, which matters when a rebuild
- * reads every event of the store. Only for appliers created with `eventsTableInDatabase`.
+ * rows, values converted only where used (the transaction id once per transaction, the time lazily).
+ * Several times cheaper per event than readAll, which matters when a rebuild reads every event of the
+ * store. Only for appliers created with `eventsTableInDatabase`.
  */
 export function postgresFoldReader(pool: pg.Pool): ReadPage {
   return async (after, maxCount, streamPrefixes) => {
@@ -38,20 +72,27 @@ export function postgresFoldReader(pool: pg.Pool): ReadPage {
         prefixes.length === 1 ? prefixes[0] : prefixes,
       ],
       rowMode: 'array',
+      types: FOLD_TYPES,
     });
     const events: RecordedEvent[] = new Array<RecordedEvent>(result.rows.length);
+    let commitText = '';
+    let commit = -1n;
     for (let index = 0; index < result.rows.length; index++) {
       const row = result.rows[index]!;
-      events[index] = {
-        position: { commit: BigInt(row[0]), prepare: BigInt(row[1]) },
-        streamId: row[2],
-        revision: BigInt(row[3]),
-        id: row[4],
-        type: row[5],
-        data: row[6],
-        metadata: {},
-        createdAt: row[7],
-      };
+      // Many events share a transaction (a batch append, a bulk load): one BigInt for all of them.
+      if (row[0] !== commitText) {
+        commitText = row[0];
+        commit = BigInt(commitText);
+      }
+      events[index] = new FoldEvent(
+        { commit, prepare: BigInt(row[1]) },
+        row[2],
+        BigInt(row[3]),
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+      );
     }
     return { events, lastPosition: events.at(-1)?.position ?? after };
   };

@@ -117,12 +117,12 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
 
   const client = await pool.connect();
   try {
-    await createRebuildTables(client, projection.tables);
+    await createRebuildTables(client, projection.tables, projection.keysAfterLoad);
     await prepareStagingTables(client);
     await deleteCheckpoint(client, rebuildName);
     await copyAll(client, options, applier, rebuildName, batchSize, copier, () => report('copying'));
     report('indexing');
-    await createRebuildIndexes(client, projection.tables);
+    await createRebuildIndexes(pool, projection.tables, projection.keysAfterLoad);
     report('swapping');
     await swap(client, options, applier, rebuildName, batchSize, copier);
     if (!options.keepOld)
@@ -222,7 +222,10 @@ async function writePrepared(
   const first = events[0];
   const last = events.at(-1);
   if (!first || !last) return;
-  await client.query('BEGIN');
+  // Not waiting for each page's WAL flush: until the swap nothing reads these tables, a crash before
+  // it makes the next rebuild start from zero anyway, and the swap's own (synchronous) commit is
+  // flushed after everything written before it.
+  await client.query('BEGIN; SET LOCAL synchronous_commit = off');
   try {
     const checkpoint = await lockCheckpoint(client, rebuildName);
     // The rebuild is the only writer of its checkpoint, so pages arrive exactly in order.
