@@ -43,6 +43,19 @@ describe('POST /v1/executions', () => {
     expect(await streamTypes(id)).toEqual(['ExecutionSubmitting', 'Submitted', 'FillRecorded', 'Filled']);
   });
 
+  it('the same key in upper case is the same execution: 200, nothing sent again, and GET finds it', async () => {
+    const body = marketBuy();
+    const id = body['clientOrderId'] as string;
+    expect((await submit(body)).status).toBe(201);
+    const upper = await submit({ ...body, clientOrderId: id.toUpperCase() });
+    expect(upper.status).toBe(200);
+    expect((upper.body['execution'] as Record<string, unknown>)['clientOrderId']).toBe(id);
+    expect(await simOrdersFor(t.control, id)).toHaveLength(1);
+    const read = await t.request('GET', `/v1/executions/${id.toUpperCase()}`, { key: t.keys.alice });
+    expect(read.status).toBe(200);
+    expect(await streamTypes(id.toUpperCase())).toEqual([]);
+  });
+
   it('answers with exactly the execution shape of the API, and GET adds the event timeline', async () => {
     const body = marketBuy({ orderType: 'limit', amountQuote: undefined, amount: '0.0001', price: '50000' });
     const created = await submit(body);

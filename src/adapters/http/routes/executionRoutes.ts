@@ -33,7 +33,8 @@ const pending = z.object({
   execution: executionViewSchema,
 });
 const refused = errorEnvelopeSchema.extend({ execution: executionViewSchema.optional() });
-const params = z.object({ clientOrderId: clientOrderIdSchema });
+/** Lower-cased, as on submission: the same UUID in any case names the same execution. */
+const params = z.object({ clientOrderId: clientOrderIdSchema.toLowerCase() });
 const commonErrors = {
   400: errorEnvelopeSchema,
   401: errorEnvelopeSchema,

@@ -14,7 +14,10 @@ const decimalInput = z
  * price) are checked by the domain's validateProposal, also as 400 VALIDATION_FAILED.
  */
 export const submitExecutionBodySchema = z.strictObject({
-  clientOrderId: clientOrderIdSchema.describe('the idempotency key: a UUID chosen by the client'),
+  // Lower-cased: the same UUID in another case is the same key (one stream, one order).
+  clientOrderId: clientOrderIdSchema
+    .toLowerCase()
+    .describe('the idempotency key: a UUID chosen by the client (case does not matter)'),
   market: marketSchema.describe('e.g. BTC-EUR'),
   side: z.enum(['buy', 'sell']),
   orderType: z.enum(['market', 'limit']),
