@@ -103,8 +103,14 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     eventsTableInDatabase: options.eventsTableInDatabase === true,
   });
   const probe = options.pendingProbe ?? storePendingProbe(options.store);
-  const total = await probe({ commit: -1n, prepare: -1n }, projection.streamPrefixes).catch(() => null);
-  const eventsTotal = total && !total.capped ? total.events : null;
+  // The count is only for the ETA: the copy starts without waiting for it (it is a scan of the store).
+  let eventsTotal: number | null = null;
+  const counted = probe({ commit: -1n, prepare: -1n }, projection.streamPrefixes).then(
+    (total) => {
+      eventsTotal = total.capped ? null : total.events;
+    },
+    () => undefined,
+  );
   const copier: Copier = { applied: 0, position: undefined };
   const report = (phase: RebuildProgress['phase']) =>
     options.onProgress?.({
@@ -130,6 +136,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
         client,
         projection.tables.map((table) => RETIRED_TABLES.table(table)),
       );
+    await counted;
     report('done');
     const checkpoint = await readCheckpoint(client, projection.name);
     const elapsedMs = performance.now() - startedMs;

@@ -84,4 +84,23 @@ describe('ledger verify and ledger rebuild (as processes)', () => {
     const bad = await runLedger(['rebuild', '--projection', 'nope'], env);
     expect(bad.code).toBe(2);
   });
+
+  it('rebuild re-runs itself under its V8 heap limit (the exit code is the child`s); --heap-mb 0 does not', async () => {
+    const limited = await runLedger(['rebuild', '--projection', 'nope', '--heap-mb', '64'], env);
+    // The usage error is found by the parent before any re-run: still exit 2.
+    expect(limited.code).toBe(2);
+    const direct = await runLedger(
+      ['rebuild', '--projection', 'user_policies', '--json', '--heap-mb', '0'],
+      env,
+    );
+    expect(direct.code).toBe(0);
+    const rerun = await runLedger(
+      ['rebuild', '--projection', 'user_policies', '--json', '--heap-mb', '96'],
+      env,
+    );
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ rebuilt: [{ projection: 'user_policies' }] });
+    const tooBig = await runLedger(['rebuild', '--heap-mb', '70000'], env);
+    expect(tooBig.code).toBe(2);
+  });
 });
