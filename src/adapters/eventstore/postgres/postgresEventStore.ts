@@ -25,6 +25,7 @@ import {
 import { isConnectionError } from '../../postgres/createPool';
 import { EVENT_COLUMNS, positionOf, positionParams, toRecordedEvent, type EventRow } from './eventRows';
 import { NOTIFY_CHANNEL, PostgresSubscription } from './postgresSubscription';
+import { categoryOf, MAX_NOTIFY_CATEGORIES, notifyPayload } from './streamCategories';
 
 const NOTIFY_DEBOUNCE_MS = 5;
 
@@ -113,6 +114,8 @@ export interface PostgresEventStoreOptions {
 export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PostgresSubscription>();
   private notifyScheduled = false;
+  /** Categories of the streams appended to since the last NOTIFY (its payload). */
+  private notifyCategories = new Set<string>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -152,7 +155,7 @@ export class PostgresEventStore implements EventStore {
           });
           const last = result.rows.at(-1);
           if (!last) throw new WrongExpectedVersion(streamId, expected, await this.actualRevision(streamId));
-          this.notifyAppended();
+          this.notifyAppended(streamId);
           return {
             nextExpectedRevision: BigInt(last.stream_revision),
             position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) },
@@ -224,13 +227,17 @@ export class PostgresEventStore implements EventStore {
    * per NOTIFY_DEBOUNCE_MS at most. A NOTIFY inside every append would serialize all commits on
    * PostgreSQL's notification lock (measured: appends/s fell to a third of plain INSERTs).
    */
-  private notifyAppended(): void {
-    for (const subscription of this.subscriptions) subscription.wakeUp();
+  private notifyAppended(streamId: string): void {
+    for (const subscription of this.subscriptions) subscription.wakeUpFor(streamId);
+    // Bounded: beyond MAX_NOTIFY_CATEGORIES the payload is '' (everyone wakes) anyway.
+    if (this.notifyCategories.size <= MAX_NOTIFY_CATEGORIES) this.notifyCategories.add(categoryOf(streamId));
     if (this.notifyScheduled) return;
     this.notifyScheduled = true;
     setTimeout(() => {
+      const payload = notifyPayload(this.notifyCategories);
+      this.notifyCategories = new Set();
       this.notifyScheduled = false;
-      this.pool.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`).catch(() => undefined);
+      this.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]).catch(() => undefined);
     }, NOTIFY_DEBOUNCE_MS).unref();
   }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { concernsPayload, concernsStream } from './streamCategories';
 import {
   EventStoreUnavailable,
   type EventStore,
@@ -38,6 +39,11 @@ export class PostgresSubscription implements Subscription {
     this.wake?.();
   }
 
+  /** An append to this stream committed in this process: wakes it if the stream is one of its own. */
+  wakeUpFor(streamId: string): void {
+    if (concernsStream(this.options.streamPrefixes, streamId)) this.wakeUp();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -48,7 +54,9 @@ export class PostgresSubscription implements Subscription {
     if (this.listener || this.stopped) return;
     const { connectionString, ...rest } = this.pool.options as pg.ClientConfig;
     const client = new pg.Client({ ...rest, ...(connectionString ? { connectionString } : {}) });
-    client.on('notification', () => this.wakeUp());
+    client.on('notification', (message) => {
+      if (concernsPayload(this.options.streamPrefixes, message.payload ?? '')) this.wakeUp();
+    });
     client.on('error', () => {
       // The poll keeps the subscription going; the next loop reconnects the listener.
       if (this.listener === client) this.listener = undefined;
