@@ -28,6 +28,7 @@ import { NOTIFY_CHANNEL, PostgresSubscription } from './postgresSubscription';
 import { categoryOf, MAX_NOTIFY_CATEGORIES, notifyPayload } from './streamCategories';
 
 const NOTIFY_DEBOUNCE_MS = 5;
+const DEFAULT_LIVE_BATCH_DELAY_MS = 25;
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Concurrent "any" appends to one stream race for the next revision; the loser tries again. */
@@ -109,6 +110,12 @@ function unavailable(error: unknown): EventStoreUnavailable {
 export interface PostgresEventStoreOptions {
   /** How often a subscription looks for new events when no notification arrives. */
   readonly pollIntervalMs?: number;
+  /**
+   * A live subscription reads at most once per this many ms (appends wake it at once when it has
+   * been quiet longer): read models lag by up to this much, and a busy store is applied in fewer,
+   * larger transactions.
+   */
+  readonly liveBatchDelayMs?: number;
 }
 
 export class PostgresEventStore implements EventStore {
@@ -330,6 +337,7 @@ export class PostgresEventStore implements EventStore {
     const subscription = new PostgresSubscription(this, this.pool, {
       ...options,
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
+      liveBatchDelayMs: this.options.liveBatchDelayMs ?? DEFAULT_LIVE_BATCH_DELAY_MS,
     });
     this.subscriptions.add(subscription);
     subscription.done.then(

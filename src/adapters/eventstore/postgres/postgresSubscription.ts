@@ -28,7 +28,7 @@ export class PostgresSubscription implements Subscription {
   constructor(
     private readonly store: EventStore,
     private readonly pool: pg.Pool,
-    private readonly options: SubscribeToAllOptions & { pollIntervalMs: number },
+    private readonly options: SubscribeToAllOptions & { pollIntervalMs: number; liveBatchDelayMs: number },
   ) {
     this.done = this.run();
   }
@@ -96,6 +96,7 @@ export class PostgresSubscription implements Subscription {
       // Bounded only by stop(): a subscription lives as long as its owner wants it to.
       while (!this.stopped) {
         await this.listen();
+        const readStartedMs = performance.now();
         let page;
         try {
           page = await this.store.readAll({
@@ -121,6 +122,10 @@ export class PostgresSubscription implements Subscription {
           caughtUp = true;
           this.options.onCaughtUp?.();
         }
+        // Live: let appends gather for a moment, so that a busy store is applied in batches of many
+        // events (one transaction each) rather than a transaction per append.
+        const gatherMs = readStartedMs + this.options.liveBatchDelayMs - performance.now();
+        if (gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, gatherMs));
         await this.sleep(this.options.pollIntervalMs);
       }
     } finally {
