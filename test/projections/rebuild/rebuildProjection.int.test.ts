@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { executionsProjection } from '../../../src/projections/executions/executionsProjection';
 import { ProjectionRunner } from '../../../src/projections/projectionRunner';
 import { rebuildProjection, type RebuildProgress } from '../../../src/projections/rebuild/rebuildProjection';
@@ -170,6 +170,35 @@ describe('ledger rebuild', () => {
       });
       expect(await readModelSnapshot(database.pool)).toEqual(before);
     }
+  });
+
+  it('with small pages and no state cache, reads the missing states from the store: the very same tables', async () => {
+    const store = newStore(database.pool);
+    onTestFinished(() => store.close());
+    const before = await readModelSnapshot(database.pool);
+    expect(before.execution_events.length).toBeGreaterThan(500);
+    const query = vi.spyOn(database.pool, 'query');
+    onTestFinished(() => query.mockRestore());
+    // Pages of 7 events: long executions continue across pages, and no state is cached between them.
+    await rebuildProjection({
+      pool: database.pool,
+      store,
+      projection: executionsProjection({ stateCacheSize: 0 }),
+      batchSize: 7,
+      eventsTableInDatabase: true,
+    });
+    const statesFromStore = query.mock.calls.filter((call) =>
+      String(call[0]).includes('JOIN events e ON e.stream_id = m.stream_id'),
+    );
+    expect(statesFromStore.length).toBeGreaterThan(0);
+    expect(await readModelSnapshot(database.pool)).toEqual(before);
+    const verified = await verifyProjections({ pool: database.pool, store, projections: ['executions'] });
+    expect(verified.ok).toBe(true);
+    // The audit log got its primary key after the load.
+    const key = await count(
+      `SELECT count(*) AS n FROM pg_constraint WHERE conrelid = 'execution_events'::regclass AND contype = 'p'`,
+    );
+    expect(key).toBe(1);
   });
 
   it('rebuilds user_policies from zero when no runner is running', async () => {
