@@ -81,6 +81,13 @@ export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
     metrics.bind({
       pool,
       rateLimitRemaining,
+      // The exchange client's budget runs on the app's clock.
+      nowMs: () => context.clock.nowMs(),
+      // Read afresh at every scrape (the service reads up to the stream's latest event).
+      tradingControl: async () => {
+        const state = await services.control.read();
+        return { killSwitchEngaged: state.killSwitch.engaged, allowedMarkets: state.allowedMarkets.length };
+      },
       projectionLag: projectionLagSource({
         pool,
         store: context.eventStore,
@@ -120,7 +127,7 @@ export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
           ...(options.schedulerMaxSleepMs === undefined ? {} : { maxSleepMs: options.schedulerMaxSleepMs }),
           ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
           onRun: (report) => {
-            metrics.jobRuns.inc({ job: report.job, outcome: report.outcome });
+            metrics.jobRuns.inc({ ledger_job: report.job, outcome: report.outcome });
             if (report.outcome === 'failed') {
               // Once an hour per job at most (the sweeper runs every few seconds).
               notifier.alertOps({

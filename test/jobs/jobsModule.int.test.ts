@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingNotifier } from '../../src/adapters/alerts/notifier';
 import { LedgerMetrics } from '../../src/adapters/metrics/ledgerMetrics';
+import { TradingControlService } from '../../src/application/control/tradingControlService';
 import { ManualClock } from '../../src/domain/ports/clock';
 import { jobsModule, type JobsModule } from '../../src/jobs/jobsModule';
 import { listJobRuns } from '../../src/jobs/scheduler/jobRunsRepository';
@@ -41,7 +42,8 @@ describe('jobs in the app: reconcile sweeper, fill follower, metrics', () => {
       listen: true,
       overrides: {
         modules: [testProjectionsModule(), jobs],
-        exchange: { client: { hooks: metrics.exchangeHooks } },
+        // A limit far above any test's use, so that the simulator sends the bitvavo-ratelimit-* headers.
+        exchange: { client: { hooks: metrics.exchangeHooks }, simulator: { rateLimitPerMin: 1_000_000 } },
       },
     });
   });
@@ -49,6 +51,16 @@ describe('jobs in the app: reconcile sweeper, fill follower, metrics', () => {
     await t?.close();
   });
 
+  /** GET /metrics with the ops key: the Prometheus text. */
+  const scrape = async () => {
+    const response = await t.app.server.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${t.keys.ops}` },
+    });
+    expect(response.statusCode).toBe(200);
+    return response.body;
+  };
   const submit = (body: Json) => t.request('POST', '/v1/executions', { key: t.keys.alice, body });
   const timeline = async (id: string) =>
     ((await t.request('GET', `/v1/executions/${id}`, { key: t.keys.ops })).body['events'] as Json[]).map(
@@ -162,8 +174,10 @@ describe('jobs in the app: reconcile sweeper, fill follower, metrics', () => {
       /ledger_exchange_request_duration_seconds_count\{method="GET",endpoint="\/order",outcome="ACKNOWLEDGED"\} [1-9]/,
     );
     expect(text).toMatch(/ledger_exchange_rate_limit_remaining \d+/);
-    expect(text).toMatch(/ledger_job_last_success_timestamp_seconds\{job="reconcile"\} \d+/);
-    expect(text).toMatch(/ledger_job_last_success_timestamp_seconds\{job="fills"\} \d+/);
+    expect(text).toMatch(/ledger_job_last_success_timestamp_seconds\{ledger_job="reconcile"\} \d+/);
+    expect(text).toMatch(/ledger_job_last_success_timestamp_seconds\{ledger_job="fills"\} \d+/);
+    // Never `job`: a Prometheus scrape sets that label itself and would rename ours `exported_job`.
+    expect(text).not.toMatch(/[{,]job="/);
     expect(text).toMatch(/ledger_projection_lag_events\{projection="executions"\} \d+/);
     expect(text).toContain('# TYPE ledger_invariant_violations gauge');
   });
@@ -182,6 +196,49 @@ describe('jobs in the app: reconcile sweeper, fill follower, metrics', () => {
       expect.objectContaining({ severity: 'warning', dedupeKey: 'job-failed:stats' }),
     ]);
     const metricsText = (await metrics.render()).body;
-    expect(metricsText).toMatch(/ledger_job_runs_total\{job="stats",outcome="failed"\} 2/);
+    expect(metricsText).toMatch(/ledger_job_runs_total\{ledger_job="stats",outcome="failed"\} 2/);
+  });
+
+  it('GET /metrics: the exchange rate-limit reset time, as the simulator last stated it', async () => {
+    const beforeMs = Date.now();
+    // A signed call now, so that the last stated window is the current one whatever ran before.
+    expect((await t.app.context.exchange.client.getBalance('EUR')).ok).toBe(true);
+    const resetS = Number(
+      /^ledger_exchange_rate_limit_reset_timestamp_seconds (\S+)$/m.exec(await scrape())?.[1],
+    );
+    // The simulator's window is one minute from its first request in it.
+    expect(resetS * 1000).toBeGreaterThan(beforeMs);
+    expect(resetS * 1000).toBeLessThanOrEqual(Date.now() + 60_000);
+  });
+
+  it('GET /metrics: kill switch and allowlist read from trading-control at every scrape', async () => {
+    expect(await scrape()).toMatch(/^ledger_kill_switch_engaged 0$/m);
+    expect(await scrape()).toMatch(/^ledger_allowed_markets 2$/m);
+
+    const engaged = await t.request('PUT', '/v1/ops/kill-switch', {
+      key: t.keys.ops,
+      body: { engaged: true, reason: 'metrics test' },
+    });
+    expect(engaged.status).toBe(200);
+    expect(await scrape()).toMatch(/^ledger_kill_switch_engaged 1$/m);
+
+    // Released by another writer of the stream (as `ledger kill-switch release` does): seen at once.
+    const cli = new TradingControlService(t.app.context.eventStore, clock);
+    await cli.execute({ type: 'ReleaseKillSwitch', actor: 'ops:cli', reason: 'metrics test done' });
+    expect(await scrape()).toMatch(/^ledger_kill_switch_engaged 0$/m);
+
+    const narrowed = await t.request('PUT', '/v1/ops/markets', {
+      key: t.keys.ops,
+      body: { allowed: ['BTC-EUR'], reason: 'metrics test' },
+    });
+    expect(narrowed.status).toBe(200);
+    expect(await scrape()).toMatch(/^ledger_allowed_markets 1$/m);
+    await cli.execute({
+      type: 'ChangeMarketAllowlist',
+      allowed: ['BTC-EUR', 'ETH-EUR'],
+      actor: 'ops:cli',
+      reason: 'metrics test done',
+    });
+    expect(await scrape()).toMatch(/^ledger_allowed_markets 2$/m);
   });
 });

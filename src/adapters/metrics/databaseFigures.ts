@@ -7,10 +7,20 @@ export interface ProjectionLagFigure {
   readonly ms: number;
 }
 
+/** The `trading-control` stream's state, as the gauges show it. */
+export interface TradingControlFigure {
+  readonly killSwitchEngaged: boolean;
+  readonly allowedMarkets: number;
+}
+
 export interface MetricsSources {
   readonly pool: pg.Pool;
   readonly rateLimitRemaining?: () => number;
   readonly projectionLag?: () => Promise<readonly ProjectionLagFigure[]>;
+  /** Read at every scrape, never cached: a kill switch engaged a second ago must show. */
+  readonly tradingControl?: () => Promise<TradingControlFigure>;
+  /** The exchange client's clock (its rate-limit reset times are on it); default `Date.now`. */
+  readonly nowMs?: () => number;
 }
 
 export interface DatabaseFigures {

@@ -64,12 +64,27 @@ async function lastRuns(pool: pg.Pool): Promise<Map<string, LastRun>> {
 
 const ago = (nowMs: number, at: Date) => `${Math.max(0, Math.round((nowMs - at.getTime()) / 1000))} s ago`;
 
-/** `ledger_job_runs_total{job="…",outcome="succeeded"} N` of the service's /metrics: runs of THIS instance. */
+const LABEL_PATTERN = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/** The labels of one sample line (`name{a="x",b="y"} 1`), compared whole: `ledger_job` is not `job`. */
+function sampleLabels(line: string): Map<string, string> {
+  const open = line.indexOf('{');
+  const close = line.lastIndexOf('}');
+  const labels = new Map<string, string>();
+  if (open < 0 || close < open) return labels;
+  for (const match of line.slice(open + 1, close).matchAll(LABEL_PATTERN)) {
+    labels.set(match[1] ?? '', match[2] ?? '');
+  }
+  return labels;
+}
+
+/** `ledger_job_runs_total{ledger_job="…",outcome="succeeded"} N` of the service's /metrics: runs of THIS instance. */
 export function succeededRunsInMetrics(metricsText: string, job: string): number {
   let total = 0;
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith('ledger_job_runs_total{')) continue;
-    if (!line.includes(`job="${job}"`) || !line.includes('outcome="succeeded"')) continue;
+    const labels = sampleLabels(line);
+    if (labels.get('ledger_job') !== job || labels.get('outcome') !== 'succeeded') continue;
     total += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
   }
   return total;

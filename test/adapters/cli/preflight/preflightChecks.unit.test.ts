@@ -17,13 +17,25 @@ describe('preflight pieces', () => {
   it('counts a job’s successful runs in the service’s /metrics, other jobs and outcomes left out', () => {
     const text = [
       '# TYPE ledger_job_runs_total counter',
-      'ledger_job_runs_total{job="reconcile",outcome="succeeded"} 7',
-      'ledger_job_runs_total{job="reconcile",outcome="failed"} 2',
-      'ledger_job_runs_total{job="fills",outcome="succeeded"} 3',
+      'ledger_job_runs_total{ledger_job="reconcile",outcome="succeeded"} 7',
+      'ledger_job_runs_total{ledger_job="reconcile",outcome="failed"} 2',
+      'ledger_job_runs_total{ledger_job="fills",outcome="succeeded"} 3',
     ].join('\n');
     expect(succeededRunsInMetrics(text, 'reconcile')).toBe(7);
     expect(succeededRunsInMetrics(text, 'fills')).toBe(3);
     expect(succeededRunsInMetrics(text, 'invariants')).toBe(0);
+  });
+
+  it('reads the job from the `ledger_job` label only, not from a `job` or `exported_job` label', () => {
+    const text = [
+      'ledger_job_runs_total{job="reconcile",outcome="succeeded"} 5',
+      'ledger_job_runs_total{exported_job="reconcile",outcome="succeeded"} 4',
+      'ledger_job_runs_total{job="trade-ledger",ledger_job="fills",outcome="succeeded"} 2',
+      'ledger_job_runs_total{ledger_job="reconcile-startup",outcome="succeeded"} 1',
+    ].join('\n');
+    expect(succeededRunsInMetrics(text, 'reconcile')).toBe(0);
+    expect(succeededRunsInMetrics(text, 'fills')).toBe(2);
+    expect(succeededRunsInMetrics(text, 'trade-ledger')).toBe(0);
   });
 
   it('passes the code checks of this code base, and says why a bad setting fails', async () => {
