@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 const OTHER_EVENTS = 120;
-const MAX_WAIT_ROUNDS = 200;
+// Up to 15 s: other test files hold transactions open on purpose (the horizon is cluster-wide).
+const MAX_WAIT_ROUNDS = 600;
 
 async function appendOthers(prefix: string): Promise<GlobalPosition> {
   let last: GlobalPosition | undefined;
