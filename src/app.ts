@@ -11,6 +11,7 @@ import {
 } from './adapters/exchange/connectExchange';
 import { buildServer, type AppServer } from './adapters/http/buildServer';
 import { projectionsModule } from './adapters/http/projectionsModule';
+import { registerApiKeyRoutes } from './adapters/http/routes/apiKeyRoutes';
 import { registerExecutionRoutes } from './adapters/http/routes/executionRoutes';
 import { registerHealthRoutes } from './adapters/http/routes/healthRoutes';
 import { registerTradingControlRoutes } from './adapters/http/routes/tradingControlRoutes';
@@ -95,7 +96,7 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 15_000;
 
-/** The Command API itself: health, executions, kill switch, markets, user policies. */
+/** The Command API itself: health, executions, kill switch, markets, user policies, API keys. */
 const commandApiModule: AppModule = {
   name: 'command-api',
   registerRoutes(server, context) {
@@ -104,6 +105,7 @@ const commandApiModule: AppModule = {
     registerExecutionRoutes(server, services);
     registerTradingControlRoutes(server, services.control);
     registerUserPolicyRoutes(server, services.policy);
+    registerApiKeyRoutes(server, services.keys);
   },
 };
 
@@ -164,6 +166,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const base = { config, logger, clock, pool: database.pool, eventStore, exchange, reconcileSettings };
     const context: AppContext = { ...base, readiness, services: buildServices(base, readiness, overrides) };
     addCoreReadinessChecks(context);
+    // Revocations (from the API, the CLI or another instance) clear the key cache at once.
+    const keys = context.services.keys;
+    closers.push({ name: 'apiKeyListener', close: () => keys.close() });
+    await keys.watchRevocations({ logger: logger.child({ component: 'api-keys' }) });
 
     const inFlight = new InFlightWork();
     const server = await buildServer({

@@ -5,7 +5,7 @@ type Caller = 'none' | 'trader' | 'otherTrader' | 'ops';
 const CALLERS: readonly Caller[] = ['none', 'trader', 'otherTrader', 'ops'];
 
 interface RouteCase {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: string;
   /** The body for a caller (a fresh one per call where it matters). */
   readonly body?: (caller: Caller) => Record<string, unknown>;
@@ -22,8 +22,12 @@ const PUBLIC = { none: 200, trader: 200, otherTrader: 200, ops: 200 } as const;
 describe('auth matrix', () => {
   let t: TestApp;
   let aliceExecution: string;
+  /** A key only the matrix's ops call revokes. */
+  let victimKeyId: string;
   beforeAll(async () => {
     t = await startTestApp();
+    victimKeyId = (await t.app.services.keys.create({ role: 'trader', userId: 'bob', name: 'victim' }))
+      .principal.keyId;
     const created = await t.request('POST', '/v1/executions', { key: t.keys.alice, body: marketBuy() });
     aliceExecution = (created.body['execution'] as Record<string, unknown>)['clientOrderId'] as string;
   });
@@ -88,6 +92,8 @@ describe('auth matrix', () => {
       body: () => ({ allowed: ['BTC-EUR', 'ETH-EUR'], reason: 'matrix' }),
       expected: OPS_ONLY,
     },
+    { method: 'GET', url: '/v1/ops/keys', expected: OPS_ONLY },
+    { method: 'DELETE', url: `/v1/ops/keys/${victimKeyId}`, expected: OPS_ONLY },
     { method: 'GET', url: '/healthz', expected: PUBLIC },
     { method: 'GET', url: '/readyz', expected: PUBLIC },
     { method: 'GET', url: '/docs/json', expected: PUBLIC },
@@ -118,7 +124,10 @@ describe('auth matrix', () => {
     const covered = new Set(
       cases().map(
         (route) =>
-          `${route.method} ${route.url.replace(aliceExecution, '{clientOrderId}').replace('/users/alice/', '/users/{userId}/')}`,
+          `${route.method} ${route.url
+            .replace(aliceExecution, '{clientOrderId}')
+            .replace('/users/alice/', '/users/{userId}/')
+            .replace(victimKeyId, '{keyId}')}`,
       ),
     );
     let checked = 0;
@@ -137,7 +146,8 @@ describe('auth matrix', () => {
         if (
           path.startsWith('/v1/executions') ||
           path.startsWith('/v1/ops/kill-switch') ||
-          path.startsWith('/v1/ops/markets')
+          path.startsWith('/v1/ops/markets') ||
+          path.startsWith('/v1/ops/keys')
         ) {
           expect(covered.has(`${method.toUpperCase()} ${path}`), `${method} ${path} is in the matrix`).toBe(
             true,

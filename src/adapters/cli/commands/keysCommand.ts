@@ -1,9 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../../../config';
 import { userIdSchema } from '../../../domain/policy';
-import { ApiKeyStore } from '../../http/auth/apiKeyStore';
+import { apiKeyId, isWellFormedApiKey } from '../../http/auth/apiKeys';
+import { ApiKeyStore, type ApiKeyInfo } from '../../http/auth/apiKeyStore';
 import { migrate } from '../../postgres/migrate';
 import { openDatabase } from '../../postgres/openDatabase';
+import { printJson } from '../printJson';
 
 interface KeysCreateOptions {
   role: 'trader' | 'ops';
@@ -23,7 +25,54 @@ function nameOption(value: string): string {
   return value;
 }
 
-/** `ledger keys create --role trader --user U` / `--role ops`: prints the new key alone on the last line. */
+function limitOption(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new InvalidArgumentError('must be an integer from 1 to 10000');
+  return limit;
+}
+
+async function withKeyStore<T>(work: (store: ApiKeyStore) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(config, { onMessage: (line) => process.stderr.write(`${line}\n`) });
+  try {
+    await migrate(database.pool);
+    return await work(new ApiKeyStore(database.pool));
+  } finally {
+    await database.close();
+  }
+}
+
+const COLUMNS = ['KEY ID', 'ROLE', 'USER', 'NAME', 'CREATED', 'REVOKED'] as const;
+
+/** A plain aligned table (names are free text: control characters are shown as `?`). */
+function keysTable(keys: readonly ApiKeyInfo[]): string {
+  const clean = (text: string) => text.replace(/\p{Cc}/gu, '?');
+  const rows = keys.map((key) =>
+    [key.keyId, key.role, key.userId ?? '-', key.name ?? '-', key.createdAt, key.revokedAt ?? '-'].map(clean),
+  );
+  const widths = COLUMNS.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(COLUMNS), ...rows.map(line)].join('\n');
+}
+
+function describeKey(key: ApiKeyInfo): string {
+  const who = key.userId === null ? '' : ` for user ${key.userId}`;
+  const name = key.name === null ? '' : ` (${key.name})`;
+  return `${key.role} key ${key.keyId}${who}${name}`;
+}
+
+/**
+ * `ledger keys create --role trader --user U` / `--role ops`: prints the new key alone on the last line.
+ * `ledger keys list [--json]`: ids and metadata, never a key or a hash.
+ * `ledger keys revoke <keyId>`: revokes for good; running servers refuse it from their next request.
+ */
 export function registerKeysCommand(program: Command): void {
   const keys = program.command('keys').description('API keys of the HTTP API');
   keys
@@ -43,21 +92,48 @@ export function registerKeysCommand(program: Command): void {
       if (options.role === 'ops' && options.user !== undefined) {
         command.error('error: --user only goes with --role trader', { exitCode: 2 });
       }
-      const config = loadConfig();
-      const database = await openDatabase(config, { onMessage: (line) => process.stderr.write(`${line}\n`) });
-      try {
-        await migrate(database.pool);
-        const store = new ApiKeyStore(database.pool);
-        const created = await store.create({
+      const created = await withKeyStore((store) =>
+        store.create({
           role: options.role,
           ...(options.user === undefined ? {} : { userId: options.user }),
           ...(options.name === undefined ? {} : { name: options.name }),
-        });
-        const who = created.principal.userId === null ? '' : ` for user ${created.principal.userId}`;
-        process.stdout.write(`created ${created.principal.role} key ${created.principal.keyId}${who}\n`);
-        process.stdout.write(`${created.key}\n`);
-      } finally {
-        await database.close();
+        }),
+      );
+      const who = created.principal.userId === null ? '' : ` for user ${created.principal.userId}`;
+      process.stdout.write(`created ${created.principal.role} key ${created.principal.keyId}${who}\n`);
+      process.stdout.write(`${created.key}\n`);
+    });
+
+  keys
+    .command('list')
+    .description('list API keys, newest first: key id, role, user, name, created, revoked (never the keys)')
+    .option('--json', 'print the keys as JSON')
+    .option('--limit <n>', 'at most this many keys (default 1000)', limitOption)
+    .action(async (options: { json?: boolean; limit?: number }) => {
+      const list = await withKeyStore((store) =>
+        store.list(options.limit === undefined ? {} : { limit: options.limit }),
+      );
+      if (options.json) {
+        printJson({ keys: list });
+        return;
       }
+      process.stdout.write(`${keysTable(list)}\n`);
+      const limit = options.limit ?? 1_000;
+      if (list.length >= limit) process.stderr.write(`(showing the newest ${limit}; see --limit)\n`);
+    });
+
+  keys
+    .command('revoke')
+    .description(
+      'revoke an API key for good: running servers refuse it from their next request (exit 1: unknown or already revoked)',
+    )
+    .argument('<keyId>', 'the key id shown by `keys list` (e.g. tl_AbCdEfGh); a whole key works too')
+    .action(async (given: string) => {
+      // A whole key (e.g. found in a leak) names its key too; it is never echoed.
+      const keyId = isWellFormedApiKey(given) ? apiKeyId(given) : given;
+      if (keyId !== given) process.stderr.write(`that is a whole API key; revoking its id ${keyId}\n`);
+      // ApiKeyNotFound / ApiKeyAlreadyRevoked reach main(): one line on stderr and exit code 1.
+      const revoked = await withKeyStore((store) => store.revoke(keyId));
+      process.stdout.write(`revoked ${describeKey(revoked)} at ${revoked.revokedAt}\n`);
     });
 }
