@@ -116,6 +116,7 @@ export async function sweepSubmitting(
       actions[report.action] = (actions[report.action] ?? 0) + 1;
       deps.onRound?.(report.action);
       const execution = report.execution;
+      if (report.duplicateOrderIds) alertDuplicates(deps, execution, report.duplicateOrderIds);
       if (execution.status !== 'SUBMITTING') {
         resolved += 1;
         continue;
@@ -163,6 +164,27 @@ export async function sweepSubmitting(
     actions,
     unresolved,
   };
+}
+
+/** The one thing the ledger promises never happens: ops must cancel the extra order by hand. */
+function alertDuplicates(
+  deps: SweeperDeps,
+  execution: { clientOrderId: string; market: string; exchangeOrderId: string | null },
+  exchangeOrderIds: readonly string[],
+): void {
+  deps.notifier.alertOps({
+    severity: 'critical',
+    title: `${exchangeOrderIds.length} exchange orders carry clientOrderId ${execution.clientOrderId}`,
+    text:
+      `The sweep listed orders ${exchangeOrderIds.join(', ')} for one execution; the ledger follows ` +
+      `${execution.exchangeOrderId ?? 'none of them'}. Check them on the exchange and cancel what should not be there.`,
+    dedupeKey: `duplicate-orders:${execution.clientOrderId}`,
+    fields: {
+      clientOrderId: execution.clientOrderId,
+      market: execution.market,
+      exchangeOrderIds: exchangeOrderIds.join(','),
+    },
+  });
 }
 
 function alertUnresolved(

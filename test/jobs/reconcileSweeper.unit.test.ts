@@ -9,7 +9,14 @@ const NOW = Date.parse('2025-05-01T12:00:00.000Z');
 const logger = createLogger({ level: 'silent' });
 
 type Outcome =
-  { action: ReconcileReport['action']; status: string; ageMs: number; attempts?: number } | 'throw';
+  | {
+      action: ReconcileReport['action'];
+      status: string;
+      ageMs: number;
+      attempts?: number;
+      duplicateOrderIds?: string[];
+    }
+  | 'throw';
 
 function fakeDeps(outcomes: Record<string, Outcome>, remaining?: () => number) {
   const calls: string[] = [];
@@ -31,6 +38,7 @@ function fakeDeps(outcomes: Record<string, Outcome>, remaining?: () => number) {
           action: outcome.action,
           reason: 'because',
           resent: false,
+          ...(outcome.duplicateOrderIds ? { duplicateOrderIds: outcome.duplicateOrderIds } : {}),
           execution: {
             clientOrderId,
             userId: 'u1',
@@ -39,6 +47,7 @@ function fakeDeps(outcomes: Record<string, Outcome>, remaining?: () => number) {
             reconcileAttempts: outcome.attempts ?? 1,
             submittingAt: new Date(NOW - outcome.ageMs).toISOString(),
             updatedAt: new Date(NOW).toISOString(),
+            exchangeOrderId: outcome.duplicateOrderIds?.[0] ?? null,
           },
         } as unknown as ReconcileReport;
       },
@@ -75,6 +84,21 @@ describe('sweepSubmitting', () => {
       ['warning', 'reconcile-unresolved:c'],
       ['critical', 'reconcile-unresolved:d'],
     ]);
+  });
+
+  it('raises a critical alert when a round finds several exchange orders for one clientOrderId', async () => {
+    const { deps, notifier } = fakeDeps({
+      a: { action: 'found', status: 'FILLED', ageMs: 20_000, duplicateOrderIds: ['order-1', 'order-2'] },
+      b: { action: 'found', status: 'FILLED', ageMs: 20_000 },
+    });
+    await sweepSubmitting(deps, DEFAULT_SWEEPER_SETTINGS, { nowMs: NOW, clientOrderIds: ['a', 'b'] });
+    expect(notifier.alerts).toHaveLength(1);
+    expect(notifier.alerts[0]).toMatchObject({
+      severity: 'critical',
+      dedupeKey: 'duplicate-orders:a',
+      fields: { clientOrderId: 'a', exchangeOrderIds: 'order-1,order-2' },
+    });
+    expect(notifier.alerts[0]?.text).toContain('order-1, order-2');
   });
 
   it('stops before the rate-limit floor, oldest first, and leaves the rest for a later run', async () => {

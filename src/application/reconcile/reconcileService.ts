@@ -32,6 +32,8 @@ export interface ReconcileReport {
   readonly execution: Execution;
   /** True when this round re-sent the order. */
   readonly resent: boolean;
+  /** Several exchange orders carry this clientOrderId (a double placement): ops must act. */
+  readonly duplicateOrderIds?: readonly string[];
 }
 
 export interface ReconcileDeps {
@@ -137,7 +139,19 @@ export class ReconcileService {
       { clientOrderId, action: decision.action, status: after.status, resent },
       `reconcile: ${decision.reason}`,
     );
-    return { action: decision.action, reason: decision.reason, execution: after, resent };
+    if (decision.duplicateOrderIds) {
+      deps.logger.error(
+        { clientOrderId, exchangeOrderIds: decision.duplicateOrderIds },
+        'several exchange orders carry one clientOrderId',
+      );
+    }
+    return {
+      action: decision.action,
+      reason: decision.reason,
+      execution: after,
+      resent,
+      ...(decision.duplicateOrderIds ? { duplicateOrderIds: decision.duplicateOrderIds } : {}),
+    };
   }
 
   /** A re-send is a new order: the kill switch, the user's policy, the allowlist and the expiry must still allow it. */

@@ -33,6 +33,8 @@ export interface ReconcileDecision {
   /** For `resend`: the order to send right after the events are appended (same clientOrderId). */
   readonly resend: PlaceOrderRequest | null;
   readonly evidence: NotPlacedEvidence | null;
+  /** The exchange orders a sweep listed with this clientOrderId, when there were several (a double placement). */
+  readonly duplicateOrderIds?: readonly string[];
 }
 
 export type ReconcileResult =
@@ -156,6 +158,7 @@ export function decideReconcile(input: ReconcileInput): ReconcileResult {
         action: 'found',
         events,
         reason: `the sweep found exchange order ${sweepOutcome.order.orderId}${sweepOutcome.note === null ? '' : `; ${sweepOutcome.note}`}`,
+        ...(sweepOutcome.duplicateOrderIds ? { duplicateOrderIds: sweepOutcome.duplicateOrderIds } : {}),
       });
     }
   }

@@ -5,7 +5,13 @@ import { sweepCoversSend, type SweepRange } from './sendWindow';
 
 /** What one lookup established, before it is written down as ReconcileAttempted. */
 export type LookupOutcome =
-  | { readonly result: 'found'; readonly order: ExchangeOrder; readonly note: string | null }
+  | {
+      readonly result: 'found';
+      readonly order: ExchangeOrder;
+      readonly note: string | null;
+      /** Every exchange order the sweep listed with this clientOrderId, when it listed more than one. */
+      readonly duplicateOrderIds?: readonly string[];
+    }
   | { readonly result: 'not_found'; readonly httpStatus: number | null; readonly errorCode: number | null }
   | {
       readonly result: 'lookup_error';
@@ -59,10 +65,13 @@ export function classifySweep(
   if (first !== undefined) {
     if (first.market !== execution.market)
       return lookupError(`the sweep listed the order on ${first.market}`);
-    const distinct = new Set(matches.map((order) => order.orderId)).size;
+    const distinct = [...new Set(matches.map((order) => order.orderId))];
     // Two orders for one clientOrderId would be a double placement: say so loudly, keep the first.
-    const note = distinct > 1 ? `ALERT: ${distinct} exchange orders carry this clientOrderId` : null;
-    return { result: 'found', order: first, note };
+    if (distinct.length > 1) {
+      const note = `ALERT: ${distinct.length} exchange orders carry this clientOrderId`;
+      return { result: 'found', order: first, note, duplicateOrderIds: distinct };
+    }
+    return { result: 'found', order: first, note: null };
   }
   const limit = Math.min(sweep.limit, SWEEP_LIMIT);
   if (orders.length >= limit)

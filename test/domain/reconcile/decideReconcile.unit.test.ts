@@ -136,6 +136,29 @@ describe('decideReconcile: found', () => {
     });
   });
 
+  it('a sweep that lists two orders for the clientOrderId follows the first and names both (double placement)', () => {
+    const first = exchangeOrder({ orderId: 'order-9', status: 'filled', filledAmount: '0.001' });
+    const second = exchangeOrder({ orderId: 'order-10', status: 'filled', filledAmount: '0.001' });
+    const decision = reconcile(oneNotFoundAfterWindow, NOT_FOUND, {
+      nowMs: AFTER_WINDOW_MS,
+      sweep: emptySweep({ result: { ok: true, value: [first, second, first] } }),
+    });
+    expect(decision.action).toBe('found');
+    expect(decision.duplicateOrderIds).toEqual(['order-9', 'order-10']);
+    expect(decision.events[1]).toMatchObject({
+      data: {
+        result: 'found',
+        exchangeOrderId: 'order-9',
+        message: 'ALERT: 2 exchange orders carry this clientOrderId',
+      },
+    });
+    const single = reconcile(oneNotFoundAfterWindow, NOT_FOUND, {
+      nowMs: AFTER_WINDOW_MS,
+      sweep: emptySweep({ result: { ok: true, value: [first, first] } }),
+    });
+    expect(single.duplicateOrderIds).toBeUndefined();
+  });
+
   it('an answer about another order is a lookup error, not a find', () => {
     const decision = reconcile(unknownOutcome, {
       ok: true,
