@@ -240,9 +240,8 @@ export async function startEmbeddedPostgres(
     'unix_socket_directories=',
     '-c',
     'max_connections=300',
-    // Readers of the event store wait for every transaction older than what they read (the global
-    // order's visibility horizon), so a session left idle inside a transaction would stall every
-    // projection. The ledger's own transactions never wait on a client for more than a moment.
+    // Event-store readers wait for every older transaction (the global order's visibility horizon):
+    // a session left idle inside a transaction would stall every projection.
     '-c',
     'idle_in_transaction_session_timeout=60s',
     ...(options.statementStats ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),

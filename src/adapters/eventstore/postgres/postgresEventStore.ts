@@ -23,11 +23,19 @@ import {
   type Subscription,
 } from '../../../domain/ports/eventStore';
 import { isConnectionError } from '../../postgres/createPool';
-import { EVENT_COLUMNS, positionOf, positionParams, toRecordedEvent, type EventRow } from './eventRows';
-import { NOTIFY_CHANNEL, PostgresSubscription } from './postgresSubscription';
-import { categoryOf, MAX_NOTIFY_CATEGORIES, notifyPayload } from './streamCategories';
+import { positionOf, positionParams, toRecordedEvent, type EventRow } from './eventRows';
+import {
+  APPEND_ONE_SQL,
+  APPEND_SQL,
+  READ_ALL_FILTERED_SQL,
+  READ_ALL_SQL,
+  READ_STREAM_BACKWARDS_SQL,
+  READ_STREAM_FORWARDS_SQL,
+  READ_STREAMS_SQL,
+} from './eventStoreSql';
+import { PostgresSubscription } from './postgresSubscription';
+import { AppendNotifier } from './appendNotifier';
 
-const NOTIFY_DEBOUNCE_MS = 5;
 const DEFAULT_LIVE_BATCH_DELAY_MS = 25;
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,60 +45,6 @@ const MAX_ANY_ATTEMPTS = 20;
 export class DuplicateEventId extends Error {
   override readonly name = 'DuplicateEventId';
 }
-
-/**
- * One INSERT per append. `$2` is the revision before the first new event (-1: a new stream). `$7`
- * demands that this revision exists (an exact expected revision), so a stream never gets a gap; a
- * later revision that already exists makes the unique (stream_id, stream_revision) refuse the insert.
- */
-const APPEND_SQL = `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
-  SELECT $1, $2::bigint + e.ord, e.id, e.type, e.data, e.meta
-  FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, meta, ord)
-  WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_revision = $2::bigint)
-  RETURNING stream_revision, transaction_id::text AS transaction_id, global_position`;
-
-/** The same for the common case of one event: no arrays to build and parse (measured ~25% faster). */
-const APPEND_ONE_SQL = `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
-  SELECT $1, $2::bigint + 1, $3::uuid, $4, $5::jsonb, $6::jsonb
-  WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_revision = $2::bigint)
-  RETURNING stream_revision, transaction_id::text AS transaction_id, global_position`;
-
-/**
- * The global order. Only transactions older than every running one are read: their set can no
- * longer change. The ORDER BY is qualified: the bare name would sort by the SELECT's text alias
- * ("1000" before "999").
- */
-const READ_ALL_SQL = `SELECT ${EVENT_COLUMNS}, false AS scan_end FROM events
-  WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
-    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY events.transaction_id, events.global_position
-  LIMIT $3`;
-
-/**
- * The same for some streams only, plus one marker row (scan_end) with the position of the last
- * visible event of any stream, read under the same snapshot: when fewer than $3 events match, every
- * visible event up to that marker was looked at.
- */
-const READ_ALL_FILTERED_SQL = `(SELECT ${EVENT_COLUMNS}, false AS scan_end FROM events
-  WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
-    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    AND EXISTS (SELECT 1 FROM unnest($4::text[]) AS p(prefix) WHERE starts_with(stream_id, p.prefix))
-  ORDER BY events.transaction_id, events.global_position
-  LIMIT $3)
-UNION ALL
-(SELECT global_position, transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM events
-  WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
-    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY events.transaction_id DESC, events.global_position DESC
-  LIMIT 1)`;
-
-/** Each requested stream from its revision, in one statement (a submission reads three streams). */
-const READ_STREAMS_SQL = `SELECT r.request, e.* FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(stream_id, from_revision, request)
-  CROSS JOIN LATERAL (
-    SELECT ${EVENT_COLUMNS} FROM events
-     WHERE events.stream_id = r.stream_id AND events.stream_revision >= r.from_revision
-     ORDER BY events.stream_revision LIMIT $3) AS e
-  ORDER BY r.request, e.stream_revision`;
 
 interface AppendedRow {
   stream_revision: string;
@@ -120,14 +74,15 @@ export interface PostgresEventStoreOptions {
 
 export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PostgresSubscription>();
-  private notifyScheduled = false;
-  /** Categories of the streams appended to since the last NOTIFY (its payload). */
-  private notifyCategories = new Set<string>();
+
+  private readonly notifier: AppendNotifier;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: PostgresEventStoreOptions = {},
-  ) {}
+  ) {
+    this.notifier = new AppendNotifier(pool, this.subscriptions);
+  }
 
   async appendToStream(
     streamId: string,
@@ -162,7 +117,7 @@ export class PostgresEventStore implements EventStore {
           });
           const last = result.rows.at(-1);
           if (!last) throw new WrongExpectedVersion(streamId, expected, await this.actualRevision(streamId));
-          this.notifyAppended(streamId);
+          this.notifier.appended(streamId);
           return {
             nextExpectedRevision: BigInt(last.stream_revision),
             position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) },
@@ -229,32 +184,11 @@ export class PostgresEventStore implements EventStore {
     return revision < 0n ? 'no_stream' : revision;
   }
 
-  /**
-   * Wakes subscribers: those of this process at once, those of other processes through one NOTIFY
-   * per NOTIFY_DEBOUNCE_MS at most. A NOTIFY inside every append would serialize all commits on
-   * PostgreSQL's notification lock (measured: appends/s fell to a third of plain INSERTs).
-   */
-  private notifyAppended(streamId: string): void {
-    for (const subscription of this.subscriptions) subscription.wakeUpFor(streamId);
-    // Bounded: beyond MAX_NOTIFY_CATEGORIES the payload is '' (everyone wakes) anyway.
-    if (this.notifyCategories.size <= MAX_NOTIFY_CATEGORIES) this.notifyCategories.add(categoryOf(streamId));
-    if (this.notifyScheduled) return;
-    this.notifyScheduled = true;
-    setTimeout(() => {
-      const payload = notifyPayload(this.notifyCategories);
-      this.notifyCategories = new Set();
-      this.notifyScheduled = false;
-      this.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]).catch(() => undefined);
-    }, NOTIFY_DEBOUNCE_MS).unref();
-  }
-
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const maxCount = Math.min(options.maxCount ?? MAX_READ_STREAM_COUNT, MAX_READ_STREAM_COUNT);
     const from = options.fromRevision;
-    const sql = backwards
-      ? `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND ($2::bigint IS NULL OR stream_revision <= $2) ORDER BY stream_revision DESC LIMIT $3`
-      : `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND ($2::bigint IS NULL OR stream_revision >= $2) ORDER BY stream_revision ASC LIMIT $3`;
+    const sql = backwards ? READ_STREAM_BACKWARDS_SQL : READ_STREAM_FORWARDS_SQL;
     try {
       const result = await this.pool.query<EventRow>({
         // Named: each connection plans it once (every submission reads three streams).

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { SeededRandom } from './seededRandom';
 import { ORDER_NOT_FOUND, simError, type SimError } from './simError';
 import { isOpen, type SimOrder } from './simOrder';
+import { SimOrderBook, type OrderRef } from './SimOrderBook';
 import { fillTerms } from './fillTerms';
 import {
   SIM_MAX_OPEN_ORDERS_PER_MARKET,
@@ -23,7 +24,7 @@ interface Holding {
   inOrder: Decimal;
 }
 
-export type OrderRef = { readonly orderId?: string | undefined; readonly clientOrderId?: string | undefined };
+export type { OrderRef } from './SimOrderBook';
 
 const DEFAULT_MAX_STORED_ORDERS = 100_000;
 
@@ -36,15 +37,12 @@ export class SimulatedExchange {
   readonly markets: ReadonlyMap<string, SimMarketConfig>;
   private prices = new Map<string, Decimal>();
   private balances = new Map<string, Holding>();
-  private orders: SimOrder[] = [];
-  /** Indexes over `orders`, so that no request scans every order (soak runs keep 100k). */
-  private openOrderSet = new Set<SimOrder>();
-  private byClientOrderId = new Map<string, SimOrder[]>();
-  private byOrderId = new Map<string, SimOrder>();
+  private readonly orders: SimOrderBook;
   private ids: SeededRandom;
 
   constructor(private readonly config: SimulatedExchangeConfig) {
     this.markets = new Map(config.markets.map((m) => [m.market, m]));
+    this.orders = new SimOrderBook(config.maxStoredOrders ?? DEFAULT_MAX_STORED_ORDERS);
     this.ids = new SeededRandom(config.seed);
     this.reset();
   }
@@ -57,10 +55,7 @@ export class SimulatedExchange {
         { available: new Decimal(amount), inOrder: new Decimal(0) },
       ]),
     );
-    this.orders = [];
-    this.openOrderSet = new Set();
-    this.byClientOrderId = new Map();
-    this.byOrderId = new Map();
+    this.orders.clear();
     this.ids = new SeededRandom(this.config.seed ^ 0x5eed);
   }
 
@@ -70,7 +65,7 @@ export class SimulatedExchange {
 
   placeOrder(body: ValidOrderBody, nowMs: number): SimOrder | SimError {
     const market = body.market;
-    const open = this.openOrdersOf(market.market);
+    const open = this.orders.openOrders(market.market);
     if (open.length >= SIM_MAX_OPEN_ORDERS_PER_MARKET) {
       return simError(400, 235, 'Maximum of 100 open orders per market exceeded.');
     }
@@ -200,7 +195,7 @@ export class SimulatedExchange {
     if (price.lte(0)) return simError(400, 205, 'Invalid parameter value: price');
     this.prices.set(market, price);
     const filled: SimOrder[] = [];
-    for (const order of this.openOrdersOf(market)) {
+    for (const order of this.orders.openOrders(market)) {
       if (
         order.market !== market ||
         order.orderType !== 'limit' ||
@@ -217,19 +212,15 @@ export class SimulatedExchange {
   }
 
   findOrder(market: string, ref: OrderRef): SimOrder | undefined {
-    if (ref.clientOrderId === undefined) {
-      const order = ref.orderId === undefined ? undefined : this.byOrderId.get(ref.orderId);
-      return order?.market === market ? order : undefined;
-    }
-    // The newest match: after a fill, the same clientOrderId may be used again.
-    const candidates = this.byClientOrderId.get(ref.clientOrderId) ?? [];
-    return candidates.findLast((order) => order.market === market);
+    return this.orders.find(market, ref);
   }
 
   cancelOrder(market: string, ref: OrderRef, nowMs: number): SimOrder | SimError {
-    const order = this.openOrdersOf(market).find((o) =>
-      ref.clientOrderId !== undefined ? o.clientOrderId === ref.clientOrderId : o.orderId === ref.orderId,
-    );
+    const order = this.orders
+      .openOrders(market)
+      .find((o) =>
+        ref.clientOrderId !== undefined ? o.clientOrderId === ref.clientOrderId : o.orderId === ref.orderId,
+      );
     if (order === undefined) return ORDER_NOT_FOUND;
     const held = this.holding(order.onHoldCurrency);
     held.inOrder = held.inOrder.minus(order.onHold);
@@ -243,8 +234,9 @@ export class SimulatedExchange {
   /** Orders of a market, newest first, created within [startMs, endMs]. */
   listOrders(market: string, query: { startMs?: number; endMs?: number; limit: number }): SimOrder[] {
     const result: SimOrder[] = [];
-    for (let i = this.orders.length - 1; i >= 0 && result.length < query.limit; i -= 1) {
-      const order = this.orders[i];
+    const orders = this.orders.all();
+    for (let i = orders.length - 1; i >= 0 && result.length < query.limit; i -= 1) {
+      const order = orders[i];
       if (order === undefined || order.market !== market) continue;
       if (query.startMs !== undefined && order.createdMs < query.startMs) continue;
       if (query.endMs !== undefined && order.createdMs > query.endMs) continue;
@@ -254,21 +246,11 @@ export class SimulatedExchange {
   }
 
   openOrders(market: string | undefined): SimOrder[] {
-    return this.openOrdersOf(market).reverse();
-  }
-
-  /** Open orders, oldest first; forgets those that were filled or canceled since. */
-  private openOrdersOf(market: string | undefined): SimOrder[] {
-    const open: SimOrder[] = [];
-    for (const order of this.openOrderSet) {
-      if (!isOpen(order)) this.openOrderSet.delete(order);
-      else if (market === undefined || order.market === market) open.push(order);
-    }
-    return open;
+    return this.orders.openOrders(market).reverse();
   }
 
   allOrders(): readonly SimOrder[] {
-    return this.orders;
+    return this.orders.all();
   }
 
   setBalance(symbol: string, available: Decimal): void {
@@ -297,26 +279,6 @@ export class SimulatedExchange {
   }
 
   private store(order: SimOrder): void {
-    this.orders.push(order);
-    this.openOrderSet.add(order);
-    this.byOrderId.set(order.orderId, order);
-    if (order.clientOrderId !== undefined) {
-      const same = this.byClientOrderId.get(order.clientOrderId);
-      if (same) same.push(order);
-      else this.byClientOrderId.set(order.clientOrderId, [order]);
-    }
-    const max = this.config.maxStoredOrders ?? DEFAULT_MAX_STORED_ORDERS;
-    if (this.orders.length <= max) return;
-    const index = this.orders.findIndex((o) => !isOpen(o));
-    if (index >= 0) this.forget(this.orders.splice(index, 1)[0]!);
-  }
-
-  private forget(order: SimOrder): void {
-    this.openOrderSet.delete(order);
-    this.byOrderId.delete(order.orderId);
-    if (order.clientOrderId === undefined) return;
-    const rest = (this.byClientOrderId.get(order.clientOrderId) ?? []).filter((o) => o !== order);
-    if (rest.length > 0) this.byClientOrderId.set(order.clientOrderId, rest);
-    else this.byClientOrderId.delete(order.clientOrderId);
+    this.orders.add(order);
   }
 }
