@@ -83,6 +83,10 @@ async function load(
 export async function run(args: string[]): Promise<void> {
   const durationS = Number(args[0] ?? 10);
   const connections = Number(args[1] ?? 32);
+  // `all` (default): one instance does everything, as `npm start`. `api`: an API-only instance
+  // (`ledger serve --no-projections`): the projections run on another instance, not measured here.
+  const mode = args[2] ?? 'all';
+  if (mode !== 'all' && mode !== 'api') throw new Error('usage: submit [seconds] [connections] [all|api]');
   const poolMax = 20;
   const database = await openBenchDatabase(poolMax + 10);
   // Connections cut when the embedded server stops must not crash the run.
@@ -95,6 +99,7 @@ export async function run(args: string[]): Promise<void> {
     BITVAVO_RATE_LIMIT_PER_MIN: '0',
     API_RATE_LIMIT_PER_MIN: '1000000',
     DATABASE_POOL_MAX: String(poolMax),
+    PROJECTIONS_ENABLED: mode === 'all' ? 'true' : 'false',
   });
   const app = await createApp(config, {
     pool: database.pool,
@@ -157,7 +162,7 @@ export async function run(args: string[]): Promise<void> {
     const insertsPerS = median(inserts);
     const best = saturated.reduce((a, b) => (a.perSecond >= b.perSecond ? a : b));
     console.log(
-      `database: ${database.description}; app pool ${poolMax}; ${connections} connections; ${durationS} s per run`,
+      `database: ${database.description}; app pool ${poolMax}; ${connections} connections; ${durationS} s per run; ${mode === 'all' ? 'one instance with its projections (as npm start)' : 'API-only instance (projections elsewhere)'}`,
     );
     console.log(
       `plain_inserts_per_s=${insertsPerS.toFixed(0)} (median of ${inserts.map((v) => v.toFixed(0)).join(', ')})`,

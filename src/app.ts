@@ -179,7 +179,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       rateLimitPerMin: config.API_RATE_LIMIT_PER_MIN,
     });
     // Add modules here (projections: issue 5, jobs: issue 6, dashboard: issue 9).
-    const modules: AppModule[] = [commandApiModule, projectionsModule(), ...(overrides.modules ?? [])];
+    const modules: AppModule[] = [
+      commandApiModule,
+      projectionsModule({ runProjections: config.PROJECTIONS_ENABLED }),
+      ...(overrides.modules ?? []),
+    ];
     for (const module of modules) await module.registerRoutes?.(server, context);
     const background = modules.flatMap((module) => module.backgroundServices?.(context) ?? []);
     return assemble(server, context, background, inFlight, closeAll);

@@ -40,6 +40,8 @@ export const configSchema = z
     ALERT_WEBHOOK_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JOBS_ENABLED: booleanFromEnv.default(true),
+    /** Run the projection runners here; API-only instances turn this off (another instance applies them). */
+    PROJECTIONS_ENABLED: booleanFromEnv.default(true),
     RECONCILE_INTERVAL_MS: intFromEnv(100, 3_600_000).default(5_000),
     RECONCILE_MIN_AGE_MS: intFromEnv(0, 3_600_000).default(10_000),
     CLOCK_SKEW_MAX_MS: intFromEnv(0, 600_000).default(5_000),

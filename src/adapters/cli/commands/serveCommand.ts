@@ -28,8 +28,15 @@ export function registerServeCommand(program: Command): void {
       'run the HTTP API (embedded PostgreSQL and the simulated exchange unless configured otherwise)',
     )
     .option('--no-jobs', 'API only: run no scheduled jobs on this instance (as JOBS_ENABLED=false)')
-    .action(async (options: { jobs: boolean }) => {
-      const config = loadConfig();
+    .option(
+      '--no-projections',
+      'API only: apply no projections on this instance (as PROJECTIONS_ENABLED=false)',
+    )
+    .action(async (options: { jobs: boolean; projections: boolean }) => {
+      const config = loadConfig({
+        ...process.env,
+        ...(options.projections ? {} : { PROJECTIONS_ENABLED: 'false' }),
+      });
       const logger = createLogger({ level: config.LOG_LEVEL });
       // Jobs, alerts, start-up reconciliation, ops promotions and /metrics (src/jobs/jobsModule.ts).
       const metrics = new LedgerMetrics();
