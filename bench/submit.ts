@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -6,7 +6,12 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { median, openBenchDatabase, throughput } from './support/benchDatabase';
 import { pacedLoad } from './support/pacedLoad';
-import { postgresCpuMs, printStatementStats } from './support/postgresDiagnostics';
+import {
+  activityBetween,
+  postgresCpuMs,
+  printStatementStats,
+  serverActivity,
+} from './support/postgresDiagnostics';
 
 const SETUP_REQUEST = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -147,8 +152,15 @@ export async function run(args: string[]): Promise<void> {
       cpuMsPerExecution.push((cpu.user + cpu.system) / 1000 / Math.max(1, result.perSecond * durationS));
     }
     const burst = await load(url, key, durationS, 20, PACED_RATE_PER_S);
+    const activityBefore = await serverActivity(database.pool);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
+    // Garbage-collection pauses of this process (the service's thread and the load worker's).
+    const gcPausesMs: number[] = [];
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcPausesMs.push(entry.duration);
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const paced = await pacedLoad({
       url,
       key,
@@ -158,6 +170,8 @@ export async function run(args: string[]): Promise<void> {
       bodyTemplate: bodyTemplate(),
     });
     loopDelay.disable();
+    gcObserver.disconnect();
+    const pacedActivity = activityBetween(activityBefore, await serverActivity(database.pool));
 
     const insertsPerS = median(inserts);
     const best = saturated.reduce((a, b) => (a.perSecond >= b.perSecond ? a : b));
@@ -185,6 +199,11 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `event_loop_delay_at_200 (ms): p50=${(loopDelay.percentile(50) / 1e6).toFixed(1)} p99=${(loopDelay.percentile(99) / 1e6).toFixed(1)} max=${(loopDelay.max / 1e6).toFixed(1)}`,
     );
+    const gcTotalMs = gcPausesMs.reduce((sum, ms) => sum + ms, 0);
+    console.log(
+      `gc_at_200: pauses=${gcPausesMs.length} total_ms=${gcTotalMs.toFixed(0)} max_ms=${Math.max(0, ...gcPausesMs).toFixed(1)}`,
+    );
+    console.log(`postgres_background_at_200: ${pacedActivity}`);
     console.log(`submit_per_s=${best.perSecond.toFixed(0)} p99_ms=${paced.p99Ms.toFixed(1)}`);
     await printStatementStats(database.pool);
   } finally {
