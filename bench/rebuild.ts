@@ -10,7 +10,7 @@ import {
 } from '../src/adapters/cli/rerunWithHeapLimit';
 import { openBenchDatabase } from './support/benchDatabase';
 import { generateExecutionEvents } from './support/generateExecutionEvents';
-import { postgresCpuMs } from './support/postgresDiagnostics';
+import { activityBetween, postgresCpuMs, serverActivity } from './support/postgresDiagnostics';
 
 const DEFAULT_EVENTS = 1_000_000;
 const SCAN_PAGE = 10_000;
@@ -70,6 +70,7 @@ export async function run(args: string[]): Promise<void> {
     const report = createProgressReporter(process.stderr);
     const cpuBefore = process.cpuUsage();
     const pgCpuBeforeMs = postgresCpuMs();
+    const activityBefore = await serverActivity(pool);
     const result = await rebuildProjection({
       pool,
       store,
@@ -81,6 +82,7 @@ export async function run(args: string[]): Promise<void> {
     });
     const cpu = process.cpuUsage(cpuBefore);
     const pgUsPerEvent = ((postgresCpuMs() - pgCpuBeforeMs) * 1000) / Math.max(1, events);
+    const activity = activityBetween(activityBefore, await serverActivity(pool));
     const rows = await pool.query<{ executions: string; audit: string }>(
       'SELECT (SELECT count(*) FROM trade_executions) AS executions, (SELECT count(*) FROM execution_events) AS audit',
     );
@@ -93,6 +95,7 @@ export async function run(args: string[]): Promise<void> {
         `this process ${cpuUsPerEvent.toFixed(1)} µs CPU per event, ` +
         `postgres ${pgUsPerEvent.toFixed(1)} µs CPU per event; node --max-old-space-size=${DEFAULT_REBUILD_HEAP_MB} (as ledger rebuild)`,
     );
+    console.log(`postgres_background_during_rebuild: ${activity}`);
     console.log(`rebuild_vs_plain_scan_ratio=${(result.eventsPerSecond / scanPerS).toFixed(3)}`);
     console.log(`rebuild_events_per_s=${result.eventsPerSecond.toFixed(0)} rss_mb=${rssMb.toFixed(0)}`);
   } finally {
