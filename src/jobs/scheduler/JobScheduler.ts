@@ -3,6 +3,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock';
 import { JOB_NAME_PATTERN, type JobDefinition, type JobRunReport, type JobTrigger } from './jobDefinition';
+import { JobHeartbeat } from './JobHeartbeat';
+import type { HeartbeatJob, HeartbeatRun } from './jobHeartbeatsRepository';
 import { dueTimesOf, type DueTimes } from './jobSchedule';
 import { runJobWithLock } from './runJobWithLock';
 
@@ -17,6 +19,8 @@ export interface JobSchedulerOptions {
   readonly maxSleepMs?: number;
   /** After the database failed a run, the same cron slot is tried again this much later. Default 30 s. */
   readonly retryDelayMs?: number;
+  /** How often this instance refreshes its rows in `job_heartbeats`. Default 30 s. */
+  readonly heartbeatIntervalMs?: number;
   /** Called after every attempt (metrics). A throwing listener is ignored. */
   readonly onRun?: (report: JobRunReport) => void;
 }
@@ -47,6 +51,7 @@ export class JobScheduler {
   private readonly maxSleepMs: number;
   private readonly retryDelayMs: number;
   private readonly abort = new AbortController();
+  private readonly heartbeat: JobHeartbeat;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private stopped = false;
@@ -56,6 +61,13 @@ export class JobScheduler {
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
     this.maxSleepMs = options.maxSleepMs ?? 1_000;
     this.retryDelayMs = options.retryDelayMs ?? 30_000;
+    this.heartbeat = new JobHeartbeat({
+      pool: options.pool,
+      clock: options.clock,
+      logger: options.logger,
+      instanceId: this.instanceId,
+      ...(options.heartbeatIntervalMs === undefined ? {} : { intervalMs: options.heartbeatIntervalMs }),
+    });
     const nowMs = options.clock.nowMs();
     for (const job of options.jobs) {
       if (!JOB_NAME_PATTERN.test(job.name)) throw new Error(`invalid job name "${job.name}"`);
@@ -92,12 +104,13 @@ export class JobScheduler {
   }
 
   /**
-   * Starts every job that is due now by the clock and waits for the runs started here. A job still
-   * running from an earlier tick is left alone.
+   * Starts every job that is due now by the clock (and the heartbeat, when due) and waits for the
+   * runs started here. A job still running from an earlier tick is left alone.
    */
   async tick(): Promise<JobRunReport[]> {
+    const beat = this.beatIfDue();
     const launched = this.launchDue();
-    const reports = await Promise.all(launched);
+    const [reports] = await Promise.all([Promise.all(launched), beat]);
     return reports.filter((report): report is JobRunReport => report !== null);
   }
 
@@ -118,7 +131,10 @@ export class JobScheduler {
     }
   }
 
-  /** Stops the loop, asks running jobs to finish, and waits for them (bounded). */
+  /**
+   * Stops the loop, asks running jobs to finish, waits for them (bounded), then removes this
+   * instance's rows from `job_heartbeats`.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -134,17 +150,19 @@ export class JobScheduler {
       }),
     ]);
     if (timeout !== undefined) clearTimeout(timeout);
+    await this.heartbeat.unregister();
   }
 
   private arm(): void {
     if (this.stopped) return;
     const nowMs = this.options.clock.nowMs();
-    let wakeMs = nowMs + this.maxSleepMs;
+    let wakeMs = Math.min(nowMs + this.maxSleepMs, this.heartbeat.nextBeatDueMs);
     for (const entry of this.entries.values()) {
       if (entry.running === null) wakeMs = Math.min(wakeMs, entry.nextAttemptMs);
     }
     this.timer = setTimeout(
       () => {
+        void this.beatIfDue();
         this.launchDue();
         this.arm();
       },
@@ -188,6 +206,33 @@ export class JobScheduler {
     return launched;
   }
 
+  private beatIfDue(): Promise<void> | null {
+    if (this.stopped) return null;
+    return this.heartbeat.beatIfDue(() =>
+      [...this.entries.values()].map((entry) => this.heartbeatJob(entry, entry.nextAttemptMs)),
+    );
+  }
+
+  private heartbeatJob(entry: Entry, nextDueMs: number): HeartbeatJob {
+    const schedule = entry.job.schedule;
+    return {
+      job: entry.job.name,
+      cron: 'cron' in schedule ? schedule.cron : null,
+      everyMs: 'everyMs' in schedule ? schedule.everyMs : null,
+      nextDueMs,
+    };
+  }
+
+  /** The run on the job's heartbeat row; after a run, when it is due next (as launchDue will set it). */
+  private recordRun(entry: Entry, run: HeartbeatRun): Promise<void> {
+    const nowMs = this.options.clock.nowMs();
+    const nextDueMs =
+      run.outcome !== 'running' && entry.kind === 'interval'
+        ? entry.due.nextDueMs(nowMs)
+        : entry.nextAttemptMs;
+    return this.heartbeat.recordRun(this.heartbeatJob(entry, nextDueMs), run);
+  }
+
   /** One attempt; `null` when the database failed before the job could be run or recorded. */
   private async execute(
     entry: Entry,
@@ -195,6 +240,8 @@ export class JobScheduler {
     slotMs: number | null,
   ): Promise<JobRunReport | null> {
     const { pool, clock, logger } = this.options;
+    const startedAtMs = clock.nowMs();
+    await this.recordRun(entry, { startedAtMs, finishedAtMs: null, outcome: 'running' });
     try {
       const report = await runJobWithLock({
         pool,
@@ -211,9 +258,11 @@ export class JobScheduler {
       } catch {
         // A metrics listener must never break the scheduler.
       }
+      await this.recordRun(entry, report);
       return report;
     } catch (error) {
       logger.error({ job: entry.job.name, trigger, err: (error as Error).message }, 'job could not be run');
+      await this.recordRun(entry, { startedAtMs, finishedAtMs: clock.nowMs(), outcome: 'failed' });
       return null;
     }
   }
