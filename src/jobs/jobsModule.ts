@@ -2,6 +2,7 @@ import type { AppContext, AppModule, BackgroundService } from '../app';
 import { createNotifier } from '../adapters/alerts/createNotifier';
 import type { Notifier } from '../adapters/alerts/notifier';
 import { registerMetricsRoute } from '../adapters/http/routes/metricsRoute';
+import { registerOpsJobsRoutes } from '../adapters/http/routes/opsJobsRoutes';
 import { registerOpsPromotionsRoutes } from '../adapters/http/routes/opsPromotionsRoutes';
 import { LedgerMetrics } from '../adapters/metrics/ledgerMetrics';
 import { projectionLagSource } from '../adapters/metrics/projectionLag';
@@ -63,7 +64,8 @@ export type JobsModule = AppModule & { readonly handles: () => JobsHandles };
 
 /**
  * Jobs and operations (DESIGN §6): the scheduler (invariants, promotions, stats, reconcile sweeper,
- * fill follower), start-up reconciliation, alerts, the ops promotion routes and GET /metrics.
+ * fill follower) with its heartbeat, start-up reconciliation, alerts, the ops promotion and jobs
+ * routes and GET /metrics.
  */
 export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
   let handles: JobsHandles | undefined;
@@ -181,6 +183,8 @@ export function jobsModule(options: JobsModuleOptions = {}): JobsModule {
       handles = built;
       registerOpsPromotionsRoutes(server, built.review);
       registerMetricsRoute(server, built.metrics);
+      // Served by API-only instances too: it reads what the instances running the jobs wrote.
+      registerOpsJobsRoutes(server, { pool: context.pool, clock: options.clock ?? context.clock });
       if (options.startupReconciliation === false) {
         resolveStartup(null);
         return;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobsModule } from '../../../src/jobs/jobsModule';
 import { marketBuy, startTestApp, type TestApp } from '../../support/appHarness';
 
 type Caller = 'none' | 'trader' | 'otherTrader' | 'ops';
@@ -25,7 +26,10 @@ describe('auth matrix', () => {
   /** A key only the matrix's ops call revokes. */
   let victimKeyId: string;
   beforeAll(async () => {
-    t = await startTestApp();
+    // The jobs module's routes too (GET /v1/ops/jobs, promotions, /metrics); its scheduler stays still.
+    t = await startTestApp({
+      overrides: { modules: [jobsModule({ autoStartScheduler: false, startupReconciliation: false })] },
+    });
     victimKeyId = (await t.app.services.keys.create({ role: 'trader', userId: 'bob', name: 'victim' }))
       .principal.keyId;
     const created = await t.request('POST', '/v1/executions', { key: t.keys.alice, body: marketBuy() });
@@ -94,6 +98,7 @@ describe('auth matrix', () => {
     },
     { method: 'GET', url: '/v1/ops/keys', expected: OPS_ONLY },
     { method: 'DELETE', url: `/v1/ops/keys/${victimKeyId}`, expected: OPS_ONLY },
+    { method: 'GET', url: '/v1/ops/jobs', expected: OPS_ONLY },
     { method: 'GET', url: '/healthz', expected: PUBLIC },
     { method: 'GET', url: '/readyz', expected: PUBLIC },
     { method: 'GET', url: '/docs/json', expected: PUBLIC },
@@ -147,7 +152,8 @@ describe('auth matrix', () => {
           path.startsWith('/v1/executions') ||
           path.startsWith('/v1/ops/kill-switch') ||
           path.startsWith('/v1/ops/markets') ||
-          path.startsWith('/v1/ops/keys')
+          path.startsWith('/v1/ops/keys') ||
+          path.startsWith('/v1/ops/jobs')
         ) {
           expect(covered.has(`${method.toUpperCase()} ${path}`), `${method} ${path} is in the matrix`).toBe(
             true,
