@@ -90,6 +90,10 @@ describe('ledger preflight as a child process against a freshly started service'
     expect(body.checks.map((item) => item.section)).toEqual(
       expect.arrayContaining(['database', 'code', 'operations']),
     );
+    // The service registered every job in job_heartbeats, and is the one live instance running them.
+    expect(body.checks.find((item) => item.name === 'jobs registered on a live instance')?.detail).toMatch(
+      /^invariants ×1, promotions ×1, stats ×1, reconcile ×1, fills ×1 \(1 live instance/,
+    );
     expect(body.checks.find((item) => item.name === 'kill switch path')?.detail).toMatch(
       /engaged, refused \(KILL_SWITCH\) and released/,
     );
@@ -111,5 +115,21 @@ describe('ledger preflight as a child process against a freshly started service'
     expect(run.stdout).toMatch(/❌ ops API key accepted: the key was refused/);
     expect(run.stdout).toMatch(/✅ unique constraint on trade_executions\.client_order_id/);
     expect(run.stdout).toMatch(/NOT ready/);
+  });
+
+  it('after a graceful stop of the only instance: its heartbeats are gone and the jobs check fails', async () => {
+    const before = await database.pool.query('SELECT 1 FROM job_heartbeats');
+    expect(before.rowCount).toBe(5);
+    const exited = new Promise((resolve) => service!.once('exit', resolve));
+    service!.kill('SIGTERM');
+    await exited;
+    const after = await database.pool.query('SELECT 1 FROM job_heartbeats');
+    expect(after.rowCount).toBe(0);
+
+    const run = await runLedger(['preflight', '--url', serviceUrl, '--jobs-wait', '0'], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /❌ jobs registered on a live instance: invariants: not registered on any instance .*; fills: not registered on any instance/,
+    );
   });
 });

@@ -32,6 +32,8 @@ describe('GET /v1/ops/jobs', () => {
   });
 
   it('lists every expected job even when no instance runs it', async () => {
+    // The registry names exactly what the jobs module schedules.
+    expect(jobs.handles().scheduler!.jobNames).toEqual([...EXPECTED_JOB_NAMES]);
     const answer = await get(t.keys.ops);
     const body = jobsOverviewSchema.parse(answer.body);
     expect(body.jobs.map((job) => job.job)).toEqual([...EXPECTED_JOB_NAMES]);

@@ -44,6 +44,7 @@ export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   invariant_check_results: [],
   projection_checkpoints: ['name', 'commit_position', 'prepare_position'],
   job_runs: ['job', 'started_at', 'finished_at', 'outcome'],
+  job_heartbeats: ['instance_id', 'job', 'heartbeat_at', 'last_run_started_at', 'next_due_at'],
   api_keys: [],
 };
 

@@ -2,6 +2,7 @@ import pino from 'pino';
 import type pg from 'pg';
 import type { Config } from '../../../config';
 import { WebhookChannel } from '../../alerts/webhookChannel';
+import { jobsAliveCheck } from './jobsAliveCheck';
 import { jobsCheck } from './jobsCheck';
 import { killSwitchCheck } from './killSwitchCheck';
 import { check, fail, pass, type PreflightCheck } from './preflightCheck';
@@ -67,7 +68,15 @@ export async function operationsChecks(
   checks.push(keyed);
 
   checks.push(
-    await check('operations', 'jobs registered and their last runs', () =>
+    await check('operations', 'jobs registered on a live instance', () =>
+      pool === undefined
+        ? fail('the database is not reachable')
+        : jobsAliveCheck(pool, { waitMs: options.jobsWaitMs, nowMs: () => Date.now() }),
+    ),
+  );
+
+  checks.push(
+    await check('operations', "jobs' last runs", () =>
       pool === undefined
         ? fail('the database is not reachable')
         : jobsCheck(pool, config, {
