@@ -38,7 +38,7 @@ export function registerPreflightCommand(program: Command): void {
     )
     .option(
       '--jobs-wait <seconds>',
-      'wait this long for the interval jobs of a service that has just started',
+      'wait this long for the jobs of a service that has just started to register and run',
       integerOption(0, 600),
       20,
     )
