@@ -183,6 +183,10 @@ describe('GET /ops in headless Chromium', () => {
     // The jobs that ran, and the violation with a link to the execution's event timeline.
     expect(await page.locator('#jobs-table tr[data-job="invariants"]').textContent()).toContain('succeeded');
     expect(await page.locator('#jobs-table tr[data-job="stats"]').textContent()).toContain('succeeded');
+    // This instance's scheduler is not started: no heartbeat, so every expected job shows that no
+    // live instance runs it (red), fills included though it never ran.
+    expect(await page.locator('#jobs-table tr[data-job="fills"] td.instances').textContent()).toBe('none');
+    expect(await page.locator('#jobs-table tr[data-job="fills"] td.instances .pill.alert').count()).toBe(1);
     const violation = page.locator('#invariants-table tr[data-check="check_no_stale_submitting"]');
     expect(await violation.getAttribute('data-state')).toBe('alert');
     expect(await page.locator('#invariants-table tr[data-state="ok"]').count()).toBe(3);

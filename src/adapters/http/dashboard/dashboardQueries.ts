@@ -14,7 +14,6 @@ export const RECOVERY_WINDOW_HOURS = 24;
 export const RECOVERY_THRESHOLD_PCT = 5;
 export const MAX_SUBMITTING_ROWS = 100;
 export const MAX_PROMOTION_ROWS = 100;
-export const MAX_JOBS = 50;
 const MAX_LINKED_EXECUTIONS = 20;
 const MAX_TEXT = 300;
 
@@ -256,45 +255,4 @@ export async function readPromotions(db: pg.Pool): Promise<Dashboard['promotions
       newLimitEur: toLevel.success ? effectiveOrderLimitEur(toLevel.data, row.order_limit_eur) : null,
     };
   });
-}
-
-export async function readJobs(db: pg.Pool): Promise<Dashboard['jobs']> {
-  // The job names by a loose index scan over job_runs_by_job_recent (one probe per job, however
-  // many runs an every-few-seconds job has recorded), then the latest run and the latest success.
-  const result = await db.query<{
-    job: string;
-    started_at: Date | null;
-    finished_at: Date | null;
-    outcome: string | null;
-    detail: Record<string, unknown> | null;
-    last_success_at: Date | null;
-  }>(
-    `WITH RECURSIVE names AS (
-       (SELECT job FROM job_runs ORDER BY job LIMIT 1)
-       UNION ALL
-       SELECT (SELECT r.job FROM job_runs r WHERE r.job > names.job ORDER BY r.job LIMIT 1)
-         FROM names WHERE names.job IS NOT NULL
-     )
-     SELECT n.job, last.started_at, last.finished_at, last.outcome, last.detail, ok.finished_at AS last_success_at
-       FROM (SELECT job FROM names WHERE job IS NOT NULL LIMIT $1) n
-       LEFT JOIN LATERAL (SELECT started_at, finished_at, outcome, detail FROM job_runs r
-                           WHERE r.job = n.job AND r.outcome NOT IN ('skipped_locked', 'skipped_already_ran')
-                           ORDER BY started_at DESC LIMIT 1) last ON true
-       LEFT JOIN LATERAL (SELECT finished_at FROM job_runs r
-                           WHERE r.job = n.job AND r.outcome = 'succeeded' ORDER BY started_at DESC LIMIT 1) ok ON true
-      ORDER BY n.job`,
-    [MAX_JOBS],
-  );
-  return result.rows.map((row) => ({
-    job: row.job,
-    lastRunAt: iso(row.started_at),
-    outcome: row.outcome ?? 'unknown',
-    durationMs:
-      row.started_at !== null && row.finished_at !== null
-        ? row.finished_at.getTime() - row.started_at.getTime()
-        : null,
-    lastSuccessAt: iso(row.last_success_at),
-    detail:
-      row.detail === null || Object.keys(row.detail).length === 0 ? null : clip(JSON.stringify(row.detail)),
-  }));
 }

@@ -87,6 +87,13 @@ export const promotionSchema = z.object({
 
 export const jobSchema = z.object({
   job: z.string(),
+  /** One of the jobs every deployment must run (src/jobs/jobRegistry.ts). */
+  expected: z.boolean(),
+  /** Instances whose heartbeat for this job is fresh (job_heartbeats). */
+  liveInstances: z.number().int().min(0),
+  lastHeartbeatAt: isoTime.nullable(),
+  /** The earliest next due time on a live instance. */
+  nextDueAt: isoTime.nullable(),
   lastRunAt: isoTime.nullable(),
   outcome: z.string(),
   durationMs: z.number().nullable(),

@@ -7,12 +7,12 @@ import { allProjections } from '../../../projections/registry';
 import {
   readExecutionsPerHour,
   readInvariants,
-  readJobs,
   readPromotions,
   readRecovery,
   readSubmitting,
 } from './dashboardQueries';
 import type { Dashboard, ExchangeStatusView, ProjectionLagView } from './dashboardSchema';
+import { readJobs } from './readJobs';
 
 /** The invariant's own threshold (check_no_stale_submitting's default, sql/003). */
 export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
@@ -110,7 +110,7 @@ async function readSnapshot(
     readInvariants(pool, nowMs),
     readSubmitting(pool, nowMs, sources.staleAfterMs ?? DEFAULT_STALE_AFTER_MS),
     readPromotions(pool),
-    readJobs(pool),
+    readJobs(pool, nowMs),
     readProjectionLag(pool, probe, nowMs),
     sources.exchangeStatus?.() ?? { rateLimit: null, latency: [] },
   ]);

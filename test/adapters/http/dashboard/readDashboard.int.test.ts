@@ -6,6 +6,8 @@ import {
   type DashboardSources,
 } from '../../../../src/adapters/http/dashboard/readDashboard';
 import { initialTradingControlState } from '../../../../src/domain/control';
+import { EXPECTED_JOB_NAMES } from '../../../../src/jobs/jobRegistry';
+import { upsertHeartbeats } from '../../../../src/jobs/scheduler/jobHeartbeatsRepository';
 import { createTestDatabase, type TestDatabase } from '../../../support/testDatabase';
 import { seedExecutions, seedInvariantResult, seedJobRun, seedPendingPromotion } from './dashboardSeed';
 
@@ -50,7 +52,10 @@ describe('readDashboard over the read models', () => {
     ]);
     expect(snapshot.submitting).toEqual({ staleAfterSeconds: 600, total: 0, stale: 0, items: [] });
     expect(snapshot.promotions).toEqual([]);
-    expect(snapshot.jobs).toEqual([]);
+    // Every job a deployment must run is listed before anything ran it, with no live instance.
+    expect(snapshot.jobs.map((job) => [job.job, job.expected, job.liveInstances, job.outcome])).toEqual(
+      EXPECTED_JOB_NAMES.map((job) => [job, true, 0, 'unknown']),
+    );
     expect(snapshot.projections.map((p) => [p.name, p.eventsBehind, p.lagMs])).toEqual([
       ['executions', 0, 0],
       ['user_policies', 0, 0],
@@ -177,10 +182,45 @@ describe('readDashboard over the read models', () => {
       finishedAt: null,
       outcome: 'running',
     });
+    // One live instance runs invariants; stats' only instance went silent 2 minutes ago (dead).
+    await upsertHeartbeats(
+      db.pool,
+      'host-a:1',
+      [{ job: 'invariants', cron: '0 * * * *', everyMs: null, nextDueMs: NOW_MS + 30 * 60_000 }],
+      NOW_MS - 10_000,
+      true,
+    );
+    await upsertHeartbeats(
+      db.pool,
+      'host-b:2',
+      [{ job: 'stats', cron: '15 0 * * *', everyMs: null, nextDueMs: NOW_MS + 3_600_000 }],
+      NOW_MS - 120_000,
+      true,
+    );
+    // A job no deployment must run, which ran once and is registered nowhere: listed after them.
+    await seedJobRun(db.pool, {
+      job: 'archive',
+      startedAt: hoursAgo(3),
+      finishedAt: hoursAgo(3),
+      outcome: 'succeeded',
+    });
     const snapshot = await readDashboard(sources);
-    expect(snapshot.jobs).toEqual([
+    expect(snapshot.jobs.map((job) => job.job)).toEqual([...EXPECTED_JOB_NAMES, 'archive']);
+    expect(snapshot.jobs.at(-1)).toMatchObject({ expected: false, liveInstances: 0, outcome: 'succeeded' });
+    expect(snapshot.jobs.find((job) => job.job === 'fills')).toMatchObject({
+      expected: true,
+      liveInstances: 0,
+      lastHeartbeatAt: null,
+      lastRunAt: null,
+    });
+    const ran = snapshot.jobs.filter((job) => job.job === 'invariants' || job.job === 'stats');
+    expect(ran).toEqual([
       {
         job: 'invariants',
+        expected: true,
+        liveInstances: 1,
+        lastHeartbeatAt: new Date(NOW_MS - 10_000).toISOString(),
+        nextDueAt: new Date(NOW_MS + 30 * 60_000).toISOString(),
         lastRunAt: hoursAgo(1).toISOString(),
         outcome: 'failed',
         durationMs: 1500,
@@ -189,6 +229,10 @@ describe('readDashboard over the read models', () => {
       },
       {
         job: 'stats',
+        expected: true,
+        liveInstances: 0,
+        lastHeartbeatAt: new Date(NOW_MS - 120_000).toISOString(),
+        nextDueAt: null,
         lastRunAt: hoursAgo(12).toISOString(),
         outcome: 'running',
         durationMs: null,

@@ -41,6 +41,13 @@ export function ago(iso, nowMs) {
   return `${duration(seconds * 1000)} ago`;
 }
 
+/** "in 4 min" for a time still ahead; "due" once it has passed. */
+export function until(iso, nowMs) {
+  if (!iso) return '—';
+  const ms = Date.parse(iso) - nowMs;
+  return ms <= 0 ? 'due' : `in ${duration(ms)}`;
+}
+
 export function duration(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;

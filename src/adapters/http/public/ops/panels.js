@@ -1,4 +1,4 @@
-import { ago, byId, duration, h, percent, replaceRows, setFacts, shortId, time } from './dom.js';
+import { ago, byId, duration, h, percent, replaceRows, setFacts, shortId, time, until } from './dom.js';
 
 // Renders one dashboard snapshot (GET /v1/ops/dashboard) into the cards. Each function owns one
 // card and replaces its rows wholesale: the snapshot is small (bounded lists) and this keeps the
@@ -177,10 +177,28 @@ export function renderPromotions(snapshot, actions) {
 export function renderJobs(snapshot) {
   const rows = snapshot.jobs.map((job) => {
     const state = job.outcome === 'succeeded' ? 'ok' : job.outcome === 'failed' ? 'alert' : 'unknown';
+    // An expected job that no live instance runs is the thing to see first: nothing will run it.
+    const instances =
+      job.liveInstances > 0
+        ? h(
+            'span',
+            { class: 'pill ok', title: `heartbeat ${time(job.lastHeartbeatAt)}` },
+            String(job.liveInstances),
+          )
+        : h(
+            'span',
+            {
+              class: `pill ${job.expected ? 'alert' : 'unknown'}`,
+              title: `last heartbeat ${time(job.lastHeartbeatAt)}`,
+            },
+            'none',
+          );
     return h(
       'tr',
       { dataset: { job: job.job } },
       h('td', {}, job.job),
+      h('td', { class: 'instances' }, instances),
+      h('td', { title: time(job.nextDueAt) }, until(job.nextDueAt, snapshot.nowMs)),
       h('td', { title: time(job.lastRunAt) }, ago(job.lastRunAt, snapshot.nowMs)),
       h('td', {}, h('span', { class: `pill ${state}` }, job.outcome.replaceAll('_', ' '))),
       h('td', {}, duration(job.durationMs)),
@@ -188,7 +206,7 @@ export function renderJobs(snapshot) {
       h('td', { class: 'detail' }, job.detail ?? ''),
     );
   });
-  replaceRows(byId('jobs-table').tBodies[0], rows, 'no job has run yet', 6);
+  replaceRows(byId('jobs-table').tBodies[0], rows, 'no job has run yet', 8);
 }
 
 export function renderHealth(snapshot) {
