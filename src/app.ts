@@ -160,6 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...DEFAULT_RECONCILE_SETTINGS,
       accessWindowMs: config.BITVAVO_ACCESS_WINDOW_MS,
       clockSkewMaxMs: config.CLOCK_SKEW_MAX_MS,
+      softRetryDelayMs: config.RECONCILE_SOFT_RETRY_DELAY_MS,
       ...overrides.reconcileSettings,
     };
     const readiness = new Readiness();

@@ -66,6 +66,7 @@ export function buildServices(
     logger: logger.child({ component: 'reconcile' }),
     settings: reconcileSettings,
     maxIntentAgeMs,
+    exchangeBannedUntilMs: () => context.exchange.client.bannedUntilMs(),
   });
   const abandon = new AbandonExecutionService({
     repository,

@@ -44,6 +44,8 @@ export const configSchema = z
     PROJECTIONS_ENABLED: booleanFromEnv.default(true),
     RECONCILE_INTERVAL_MS: intFromEnv(100, 3_600_000).default(5_000),
     RECONCILE_MIN_AGE_MS: intFromEnv(0, 3_600_000).default(10_000),
+    /** No re-send (nor lookup) sooner than this after a send that answered SOFT (105 ban, 107/108, ...). */
+    RECONCILE_SOFT_RETRY_DELAY_MS: intFromEnv(0, 600_000).default(10_000),
     CLOCK_SKEW_MAX_MS: intFromEnv(0, 600_000).default(5_000),
     API_RATE_LIMIT_PER_MIN: intFromEnv(1, 1_000_000).default(6_000),
   })

@@ -13,6 +13,19 @@ describe('loadConfig', () => {
     expect(config.EVENTSTORE_URL).toBeUndefined();
   });
 
+  it('RECONCILE_SOFT_RETRY_DELAY_MS: 10 s by default, 0 to 600 000 ms, integers only', () => {
+    expect(loadConfig({}).RECONCILE_SOFT_RETRY_DELAY_MS).toBe(10_000);
+    expect(loadConfig({ RECONCILE_SOFT_RETRY_DELAY_MS: '0' }).RECONCILE_SOFT_RETRY_DELAY_MS).toBe(0);
+    expect(loadConfig({ RECONCILE_SOFT_RETRY_DELAY_MS: '600000' }).RECONCILE_SOFT_RETRY_DELAY_MS).toBe(
+      600_000,
+    );
+    for (const bad of ['-1', '600001', '1.5', 'ten']) {
+      expect(() => loadConfig({ RECONCILE_SOFT_RETRY_DELAY_MS: bad })).toThrow(
+        /RECONCILE_SOFT_RETRY_DELAY_MS/,
+      );
+    }
+  });
+
   it('names every bad variable in one message', () => {
     const attempt = () =>
       loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', EVENTSTORE_URL: 'http://x', LOG_LEVEL: 'loud' });

@@ -57,6 +57,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     CLOCK_SKEW_MAX_MS: '2000',
     BITVAVO_RATE_LIMIT_PER_MIN: '0',
     API_RATE_LIMIT_PER_MIN: '100000',
+    // Re-send at once after a SOFT answer; the soft retry delay has its own tests that set it.
+    RECONCILE_SOFT_RETRY_DELAY_MS: '0',
     ...options.env,
   });
   let app: App;

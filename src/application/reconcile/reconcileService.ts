@@ -22,9 +22,11 @@ import type { UserPolicyService } from '../policy/userPolicyService';
 /**
  * What one reconcile round did. Besides the decider's actions: `not_in_flight` (nothing to do, it is
  * not SUBMITTING), `concurrent` (another round appended first; this one wrote and sent nothing),
- * `attempts_exhausted` (left for an operator).
+ * `attempts_exhausted` (left for an operator), `deferred` (an exchange ban or the soft retry delay:
+ * nothing looked up, recorded or sent; `retryAtMs` says when a round can act).
  */
-export type ReconcileRoundAction = ReconcileAction | 'not_in_flight' | 'concurrent' | 'attempts_exhausted';
+export type ReconcileRoundAction =
+  ReconcileAction | 'not_in_flight' | 'concurrent' | 'attempts_exhausted' | 'deferred';
 
 export interface ReconcileReport {
   readonly action: ReconcileRoundAction;
@@ -34,6 +36,8 @@ export interface ReconcileReport {
   readonly resent: boolean;
   /** Several exchange orders carry this clientOrderId (a double placement): ops must act. */
   readonly duplicateOrderIds?: readonly string[];
+  /** For `deferred`: the earliest moment (ms since the epoch) a round can act. */
+  readonly retryAtMs?: number;
 }
 
 export interface ReconcileDeps {
@@ -47,6 +51,8 @@ export interface ReconcileDeps {
   readonly settings: ReconcileSettings;
   /** As for submissions: a re-send whose intent took longer than this to record is not sent now. */
   readonly maxIntentAgeMs: number;
+  /** When the exchange client's known rate-limit ban ends (`null`: none known); no lookups before. */
+  readonly exchangeBannedUntilMs?: () => number | null;
 }
 
 /**
@@ -74,7 +80,15 @@ export class ReconcileService {
     }
     // Taken before the lookups: a lookup counts as "after the window" only if it was made after it.
     const nowMs = deps.clock.nowMs();
-    const plan = planReconcile(state, nowMs, deps.settings);
+    const plan = planReconcile(state, nowMs, deps.settings, deps.exchangeBannedUntilMs?.() ?? null);
+    if (plan.kind === 'defer') {
+      const until = new Date(plan.retryAtMs).toISOString();
+      const reason =
+        plan.reason === 'exchange_banned'
+          ? `the exchange has banned this key until ${until}: no lookup before`
+          : `the latest send answered SOFT: no lookup or re-send before ${until} (soft retry delay)`;
+      return { action: 'deferred', reason, execution: state, resent: false, retryAtMs: plan.retryAtMs };
+    }
     if (plan.kind === 'skip') {
       const reason = `${state.reconcileAttempts} lookups recorded (limit ${deps.settings.maxReconcileAttempts}): an operator must resolve it`;
       return { action: 'attempts_exhausted', reason, execution: state, resent: false };

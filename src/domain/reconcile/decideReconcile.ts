@@ -10,6 +10,7 @@ import { classifyGetOrder, classifySweep, type LookupOutcome, type SweepLookup }
 import { notPlacedEvidence, type NotPlacedEvidence } from './notPlacedEvidence';
 import type { ReconcileSettings } from './reconcileSettings';
 import { isSendWindowElapsed } from './sendWindow';
+import { softRetryAllowedAtMs } from './softRetryDelay';
 
 export interface ReconcileInput {
   readonly state: ExecutionState;
@@ -105,6 +106,7 @@ function decided(
  * - found → Submitted (+ fills, + Filled / Cancelled / Expired when the order has ended);
  * - evidence that the latest send was not placed, with a fresh 240 now → re-send (SubmissionRetried)
  *   if the gates still pass and re-sends remain, else ExecutionAbandoned{proven_not_placed};
+ * - but no re-send within `softRetryDelayMs` of a send that answered SOFT (action `wait`);
  * - anything else stays SUBMITTING. Never FAILED on a timer; a lookup error is never evidence.
  */
 export function decideReconcile(input: ReconcileInput): ReconcileResult {
@@ -180,6 +182,15 @@ export function decideReconcile(input: ReconcileInput): ReconcileResult {
       action: 'not_found',
       events,
       reason: 'not found; no evidence yet that it was not placed',
+    });
+  }
+  const softRetryAtMs = evidence === 'soft_not_executed' ? softRetryAllowedAtMs(state, settings) : null;
+  if (softRetryAtMs !== null && nowMs < softRetryAtMs) {
+    // planReconcile defers such rounds; a caller that looked up anyway records the lookups, no more.
+    return decided(state, {
+      action: 'wait',
+      events,
+      reason: `not placed (soft answer); no re-send before ${new Date(softRetryAtMs).toISOString()} (soft retry delay)`,
     });
   }
   if (state.retries >= settings.maxRetries || !input.gatesStillPass) {

@@ -4,3 +4,4 @@ export * from './notPlacedEvidence';
 export * from './planReconcile';
 export * from './reconcileSettings';
 export * from './sendWindow';
+export * from './softRetryDelay';

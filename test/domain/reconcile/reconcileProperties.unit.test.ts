@@ -8,6 +8,7 @@ import {
 } from '../../../src/domain/execution';
 import type { ErrorClass, ExchangeOrder, ExchangeResult } from '../../../src/domain/ports/exchange';
 import {
+  sendStartedMs,
   DEFAULT_RECONCILE_SETTINGS,
   decideReconcile,
   planReconcile,
@@ -151,7 +152,7 @@ describe('reconcile decision properties', () => {
     );
   });
 
-  it('the generated rounds reach every action but wait (so the properties are not vacuous)', () => {
+  it('the generated rounds reach every action (so the properties are not vacuous)', () => {
     const seen = new Set<string>();
     fc.assert(
       fc.property(roundArb, ({ history, ...round }) => {
@@ -160,7 +161,8 @@ describe('reconcile decision properties', () => {
       }),
       { numRuns: 2000, seed: 11 },
     );
-    expect([...seen].sort()).toEqual(['abandon', 'found', 'lookup_error', 'not_found', 'resend']);
+    // `wait`: a 240 within the soft retry delay of a SOFT answer.
+    expect([...seen].sort()).toEqual(['abandon', 'found', 'lookup_error', 'not_found', 'resend', 'wait']);
   });
 
   it('a lookup error is never evidence: no re-send, no abandon', () => {
@@ -226,6 +228,13 @@ describe('reconcile decision properties', () => {
           nowMs += step.advanceMs;
           const plan = planReconcile(state, nowMs, settings);
           if (plan.kind === 'skip') break;
+          if (plan.kind === 'defer') {
+            // Only a SOFT answer defers here, and only until its delay is over.
+            expect(state.lastSendOutcome).toBe('SOFT_NOT_EXECUTED');
+            expect(plan.retryAtMs).toBe(sendStartedMs(state) + settings.softRetryDelayMs);
+            expect(nowMs).toBeLessThan(plan.retryAtMs);
+            continue;
+          }
           const sweep: SweepLookup | null =
             plan.sweep === null
               ? null
@@ -242,6 +251,10 @@ describe('reconcile decision properties', () => {
             gatesStillPass: true,
           });
           if (!result.ok) throw result.error;
+          if (result.decision.action === 'resend' && state.lastSendOutcome === 'SOFT_NOT_EXECUTED') {
+            // Never a re-send within the soft retry delay of a SOFT answer.
+            expect(nowMs).toBeGreaterThanOrEqual(sendStartedMs(state) + settings.softRetryDelayMs);
+          }
           if (result.decision.action === 'abandon') {
             expect(
               oracleEvidence(

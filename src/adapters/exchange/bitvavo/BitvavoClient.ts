@@ -233,6 +233,11 @@ export class BitvavoClient implements Exchange {
     return this.http.rateLimitRemaining();
   }
 
+  /** When the rate-limit ban the exchange announced (105, 103, bare 429) ends, or `null` when none is known. */
+  bannedUntilMs(): number | null {
+    return this.http.bannedUntilMs();
+  }
+
   async close(): Promise<void> {
     await this.transport.close();
   }

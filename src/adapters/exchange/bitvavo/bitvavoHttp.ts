@@ -99,6 +99,10 @@ export class BitvavoHttp {
     return this.options.budget.remainingPoints(this.options.clock.nowMs());
   }
 
+  bannedUntilMs(): number | null {
+    return this.options.budget.bannedUntil(this.options.clock.nowMs());
+  }
+
   /** Measures the server clock against ours (GET /time); the midpoint of the round trip is the estimate. */
   async syncServerTime(): Promise<void> {
     this.syncing ??= this.doSyncServerTime().finally(() => {

@@ -86,6 +86,11 @@ export class RateLimitBudget {
     return this.remaining;
   }
 
+  /** When the known 105/103/429 ban ends (our clock), or `null` when no ban is in force at `nowMs`. */
+  bannedUntil(nowMs: number): number | null {
+    return nowMs < this.bannedUntilMs ? this.bannedUntilMs : null;
+  }
+
   resetAt(): number | undefined {
     return this.resetAtMs;
   }

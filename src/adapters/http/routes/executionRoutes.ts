@@ -159,10 +159,11 @@ export function registerExecutionRoutes(server: AppServer, deps: ExecutionRouteD
             action: z
               .string()
               .describe(
-                'found, not_found, lookup_error, resend, abandon, wait, not_in_flight, concurrent, attempts_exhausted',
+                'found, not_found, lookup_error, resend, abandon, wait, not_in_flight, concurrent, attempts_exhausted, deferred',
               ),
             reason: z.string(),
             resent: z.boolean(),
+            retryAt: z.string().optional().describe('For deferred: when a round can act (ISO time)'),
             execution: executionViewSchema,
           }),
           404: errorEnvelopeSchema,
@@ -181,6 +182,7 @@ export function registerExecutionRoutes(server: AppServer, deps: ExecutionRouteD
         action: report.action,
         reason: report.reason,
         resent: report.resent,
+        ...(report.retryAtMs === undefined ? {} : { retryAt: new Date(report.retryAtMs).toISOString() }),
         execution: presentExecution(report.execution),
       };
     },
