@@ -38,8 +38,8 @@ describe('start-up reconciliation', () => {
       BITVAVO_API_URL: sim.url,
       LOG_LEVEL: 'silent',
       PORT: '0',
-      BITVAVO_TIMEOUT_MS: '1000',
-      BITVAVO_ACCESS_WINDOW_MS: '1000',
+      BITVAVO_TIMEOUT_MS: '5000',
+      BITVAVO_ACCESS_WINDOW_MS: '5000',
       CLOCK_SKEW_MAX_MS: '500',
       BITVAVO_RATE_LIMIT_PER_MIN: '0',
     });
@@ -72,7 +72,9 @@ describe('start-up reconciliation', () => {
     await first.stop();
 
     // The second instance's first lookup is slow, so that the hold can be watched.
-    await control.faults([{ kind: 'delay', method: 'GET', path: '/order', ms: 800 }]);
+    // 2.5 s: long enough that a loaded machine still asks /readyz within it (800 ms flaked); the
+    // timeout and access window above are 5 s so that the delayed lookup still succeeds.
+    await control.faults([{ kind: 'delay', method: 'GET', path: '/order', ms: 2500 }]);
     const notifier = new RecordingNotifier();
     const jobs = jobsModule({ schedulerEnabled: false, notifier });
     const second = await createApp(config, { pool: db.pool, modules: [jobs] });
