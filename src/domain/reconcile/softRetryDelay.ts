@@ -12,9 +12,3 @@ export function softRetryAllowedAtMs(execution: SoftSent, settings: ReconcileSet
   if (execution.lastSendOutcome !== 'SOFT_NOT_EXECUTED' || settings.softRetryDelayMs <= 0) return null;
   return sendStartedMs(execution) + settings.softRetryDelayMs;
 }
-
-/** True while the latest send's SOFT answer is too recent for a re-send. */
-export function isInSoftRetryDelay(execution: SoftSent, nowMs: number, settings: ReconcileSettings): boolean {
-  const allowedAtMs = softRetryAllowedAtMs(execution, settings);
-  return allowedAtMs !== null && nowMs < allowedAtMs;
-}

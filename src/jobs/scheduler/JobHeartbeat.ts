@@ -30,8 +30,9 @@ export interface JobHeartbeatOptions {
 
 /**
  * The scheduler's proof of life in `job_heartbeats`: one row per job of this instance, written by
- * the first beat, refreshed every `intervalMs` and on every run after it, deleted on `unregister()`. No method throws: a failed write
- * is logged and the next beat tries again. At most one beat is in flight at a time.
+ * the first beat, refreshed every `intervalMs` and on every run after it, deleted on `unregister()`.
+ * No method throws: a failed write is logged and the next beat tries again. At most one beat is in
+ * flight at a time.
  */
 export class JobHeartbeat {
   private readonly intervalMs: number;
