@@ -10,6 +10,7 @@ import { WrongExpectedVersion } from '../../domain/ports/eventStore';
 import type { ExchangeOrder, ExchangeResult } from '../../domain/ports/exchange';
 import { ServiceUnavailable } from '../errors';
 import { stateAfter, type AppendContext, type ExecutionRepository } from './executionRepository';
+import { isExecution } from './submitOutcome';
 
 /** A reconcile round may write between our send and our record; after this many tries we give up. */
 const MAX_RECORD_ATTEMPTS = 3;
@@ -57,6 +58,17 @@ export async function recordSendOutcome(
     } catch (error) {
       if (error instanceof WrongExpectedVersion) {
         state = (await deps.repository.load(execution.clientOrderId)).state;
+        if (!result.ok && isExecution(state) && state.retries !== execution.retries) {
+          // A re-send was recorded meanwhile: this failure answers an earlier send, and recorded now
+          // it would pass for the re-send's outcome (a HARD one would end a re-send that may be placed
+          // as FAILED, a SOFT one would count as evidence that it was not placed). It is dropped; an
+          // acknowledgement is still recorded (the order exists, whichever send placed it).
+          deps.logger.warn(
+            { clientOrderId: execution.clientOrderId, errorClass: result.errorClass },
+            'the answer of an earlier send arrived after a re-send; not recorded',
+          );
+          return state;
+        }
         continue;
       }
       if (error instanceof ServiceUnavailable) {
