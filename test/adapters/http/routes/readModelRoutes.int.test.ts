@@ -92,6 +92,25 @@ describe('GET /v1/executions (read model)', () => {
     const cursor = await t.request('GET', '/v1/executions?cursor=bm9wZQ', { key: t.keys.ops });
     expect(cursor.status).toBe(400);
     expect((cursor.body['error'] as { code: string }).code).toBe('INVALID_CURSOR');
+    // Forged cursors that decode to text PostgreSQL cannot compare (a date it does not accept, a NUL
+    // byte) were 500s; a cursor this API did not return is a 400, whatever is inside it.
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    for (const forged of [
+      forge(['1 2', uuid]),
+      forge(['2020', uuid]),
+      forge(['2020-02-30T00:00:00.000000Z', uuid]),
+      forge(['-000001-01-01T00:00:00Z', uuid]),
+      forge(['Tue Mar 01 2022 10:00:00 GMT+0100', uuid]),
+      forge(['2020-01-01T00:00:00.000000Z', 'a\u0000b']),
+      forge(['2020-01-01T00:00:00.000000Z', 'not-a-uuid']),
+    ]) {
+      for (const key of [t.keys.ops, t.keys.alice]) {
+        const answer = await t.request('GET', `/v1/executions?cursor=${forged}`, { key });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+        expect((answer.body['error'] as { code: string }).code).toBe('INVALID_CURSOR');
+      }
+    }
     const status = await t.request('GET', '/v1/executions?status=DONE', { key: t.keys.ops });
     expect(status.status).toBe(400);
     expect((await t.request('GET', '/v1/executions')).status).toBe(401);
