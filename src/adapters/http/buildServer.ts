@@ -11,7 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { apiKeyId, bearerToken, isWellFormedApiKey } from './auth/apiKeys';
+import { bearerToken, hashApiKey, isWellFormedApiKey } from './auth/apiKeys';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import type { InFlightWork } from '../../application/inFlightWork';
 import { registerAuthentication } from './auth/authenticate';
@@ -39,10 +39,14 @@ function requestIdOf(header: string | string[] | undefined): string {
   return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
-/** The rate-limit bucket: the key's public id, so that one client cannot starve the others. */
+/**
+ * The rate-limit bucket: the whole key's hash, so that one client cannot starve the others. Not the
+ * key's public id: that is logged and recorded as the actor, and anyone who knows it could otherwise
+ * use up the real key's budget with forged keys that only share it (each answered 401).
+ */
 function rateLimitKey(request: FastifyRequest): string {
   const token = bearerToken(request.headers.authorization);
-  return token !== undefined && isWellFormedApiKey(token) ? `key:${apiKeyId(token)}` : `ip:${request.ip}`;
+  return token !== undefined && isWellFormedApiKey(token) ? `key:${hashApiKey(token)}` : `ip:${request.ip}`;
 }
 
 /**

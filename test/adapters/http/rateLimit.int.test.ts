@@ -25,4 +25,15 @@ describe('API rate limit', () => {
     expect(other.status).toBe(404);
     for (let n = 0; n < 10; n++) expect((await t.request('GET', '/healthz')).status).toBe(200);
   });
+
+  it("a forged key that shares a key's public id does not use up that key's budget", async () => {
+    // The key id (prefix and 8 characters) is public: it is logged and recorded as the actor. A
+    // caller who knows it but not the key must not be able to starve the real key with 401s.
+    const forged = `${t.keys.bob.slice(0, 11)}${'A'.repeat(t.keys.bob.length - 11)}`;
+    expect(forged).not.toBe(t.keys.bob);
+    for (let n = 0; n < 6; n++)
+      expect((await t.request('GET', '/v1/executions', { key: forged })).status).not.toBe(200);
+    const real = await t.request('GET', '/v1/ops/kill-switch', { key: t.keys.bob });
+    expect(real.status, JSON.stringify(real.body)).toBe(403);
+  });
 });
