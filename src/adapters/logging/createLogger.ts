@@ -28,6 +28,37 @@ export const REDACTED_PATHS = [
   '*.connectionString',
 ];
 
+/** An API key (`tl_` + 32 characters) anywhere in a text; its first 11 characters are its public id. */
+const API_KEY_IN_TEXT = /(tl_[A-Za-z0-9_-]{8})[A-Za-z0-9_-]{24,}/g;
+
+/** The text with every API key cut down to its public id (e.g. a whole key pasted into a URL path). */
+export function maskApiKeys(text: string): string {
+  return text.replace(API_KEY_IN_TEXT, '$1[redacted]');
+}
+
+interface RequestLike {
+  readonly method?: unknown;
+  readonly url?: unknown;
+  readonly host?: unknown;
+  readonly ip?: unknown;
+  readonly socket?: { readonly remotePort?: unknown } | null;
+}
+
+/**
+ * The request as the HTTP server logs it (method, url, host, address; never headers). The url goes
+ * through `maskApiKeys`: path redaction cannot reach a key inside a string, and an operator who pastes
+ * a whole key into DELETE /v1/ops/keys/:keyId (refused with a 400) would otherwise log it.
+ */
+function requestForLog(req: RequestLike) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? maskApiKeys(req.url) : req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function createLogger(
   options: { level: string; name?: string },
   destination?: pino.DestinationStream,
@@ -36,6 +67,7 @@ export function createLogger(
     level: options.level,
     name: options.name ?? 'trade-ledger',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: requestForLog },
   };
   return destination ? pino(loggerOptions, destination) : pino(loggerOptions);
 }

@@ -32,4 +32,26 @@ describe('createLogger', () => {
     expect(output).toContain('[redacted]');
     expect(lines).toHaveLength(3);
   });
+
+  it('cuts an API key in a request url down to its public id (headers are never logged)', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ level: 'info' }, stream);
+    const key = `tl_${'abcdefgh'}${'Z'.repeat(24)}`;
+    logger.info(
+      {
+        req: {
+          method: 'DELETE',
+          url: `/v1/ops/keys/${key}?again=${key}`,
+          host: 'localhost',
+          ip: '127.0.0.1',
+          headers: { authorization: `Bearer ${key}` },
+        },
+      },
+      'incoming request',
+    );
+    const output = lines.join('');
+    expect(output).not.toContain(key);
+    expect(output).toContain('/v1/ops/keys/tl_abcdefgh[redacted]?again=tl_abcdefgh[redacted]');
+    expect(output).toContain('"method":"DELETE"');
+  });
 });
