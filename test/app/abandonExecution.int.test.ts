@@ -25,6 +25,13 @@ describe('POST /v1/executions/:id/abandon', () => {
 
     expect((await abandon(id, 'x', t.keys.alice)).status).toBe(403);
     expect((await abandon(id, '   ')).status).toBe(400);
+    // Unknown fields are refused (as on every other command body), before anything is looked up.
+    const extra = await t.request('POST', `/v1/executions/${id}/abandon`, {
+      key: t.keys.ops,
+      body: { note: 'checked', force: true },
+    });
+    expect(extra.status).toBe(400);
+    expect(extra.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
 
     const closed = await abandon(id, 'checked the Bitvavo UI by hand: no order');
     expect(closed.status).toBe(200);

@@ -201,7 +201,7 @@ export function registerExecutionRoutes(server: AppServer, deps: ExecutionRouteD
           'failed lookup is refused (503 LOOKUP_FAILED); only a real "not found" records ExecutionAbandoned ' +
           '(operator_resolved) with the operator and the note. The execution becomes FAILED.',
         params,
-        body: z.object({ note: z.string().trim().min(1).max(2000) }),
+        body: z.strictObject({ note: z.string().trim().min(1).max(2000) }),
         response: {
           200: withExecution,
           404: errorEnvelopeSchema,
