@@ -49,6 +49,51 @@ export interface SweeperDeps {
   /** Metrics: one call per round, with its action. */
   readonly onRound?: (action: string) => void;
   readonly actor?: string;
+  /** Rounds that failed or were deferred, held back from the listing (the job keeps one per process). */
+  readonly held?: HeldRounds;
+}
+
+/** Executions held back at most; a longer list is trimmed oldest hold first. */
+export const MAX_HELD = 500;
+
+/**
+ * A round that throws or is deferred writes nothing, so its read-model row stays first in the
+ * oldest-first list: ten of them would take every run's `maxPerRun` places and starve the younger
+ * executions. Such an execution is held back until its `retryAtMs` (deferred) or for
+ * `backoffBase × 2^failures`, at most `backoffCap` (failed); any other round lets it go.
+ */
+export class HeldRounds {
+  private readonly holds = new Map<string, { untilMs: number; failures: number }>();
+
+  /** The executions still held at `nowMs`. */
+  heldAt(nowMs: number): Set<string> {
+    const held = new Set<string>();
+    for (const [clientOrderId, hold] of this.holds) if (hold.untilMs > nowMs) held.add(clientOrderId);
+    return held;
+  }
+
+  failed(clientOrderId: string, nowMs: number, settings: SweeperSettings): void {
+    const failures = (this.holds.get(clientOrderId)?.failures ?? 0) + 1;
+    const waitMs = Math.min(settings.backoffCapMs, settings.backoffBaseMs * 2 ** Math.min(failures - 1, 30));
+    this.set(clientOrderId, { untilMs: nowMs + waitMs, failures });
+  }
+
+  deferred(clientOrderId: string, untilMs: number): void {
+    this.set(clientOrderId, { untilMs, failures: this.holds.get(clientOrderId)?.failures ?? 0 });
+  }
+
+  release(clientOrderId: string): void {
+    this.holds.delete(clientOrderId);
+  }
+
+  private set(clientOrderId: string, hold: { untilMs: number; failures: number }): void {
+    this.holds.delete(clientOrderId);
+    this.holds.set(clientOrderId, hold);
+    if (this.holds.size > MAX_HELD) {
+      const oldest = this.holds.keys().next();
+      if (!oldest.done) this.holds.delete(oldest.value);
+    }
+  }
 }
 
 export interface SweepSummary {
@@ -79,16 +124,20 @@ export async function sweepSubmitting(
     readonly clientOrderIds?: readonly string[];
   },
 ): Promise<SweepSummary> {
+  const held = deps.held?.heldAt(options.nowMs) ?? new Set<string>();
   const candidates =
     options.clientOrderIds ??
     (
       await listSubmitting(deps.pool, {
         submittedBeforeMs: options.nowMs - settings.minAgeMs,
-        limit: settings.maxPerRun,
+        limit: settings.maxPerRun + held.size,
         maxReconcileAttempts: settings.maxReconcileAttempts,
         backoff: { nowMs: options.nowMs, baseMs: settings.backoffBaseMs, capMs: settings.backoffCapMs },
       })
-    ).map((row) => row.clientOrderId);
+    )
+      .map((row) => row.clientOrderId)
+      .filter((clientOrderId) => !held.has(clientOrderId))
+      .slice(0, settings.maxPerRun);
   const actions: Record<string, number> = {};
   const unresolved: string[] = [];
   let rounds = 0;
@@ -113,6 +162,9 @@ export async function sweepSubmitting(
     rounds += 1;
     try {
       const report = await deps.reconcile.reconcile(clientOrderId, { actor: deps.actor ?? SWEEPER_ACTOR });
+      if (report.action === 'deferred' && report.retryAtMs !== undefined)
+        deps.held?.deferred(clientOrderId, report.retryAtMs);
+      else deps.held?.release(clientOrderId);
       actions[report.action] = (actions[report.action] ?? 0) + 1;
       deps.onRound?.(report.action);
       const execution = report.execution;
@@ -135,6 +187,7 @@ export async function sweepSubmitting(
       }
     } catch (error) {
       errors += 1;
+      deps.held?.failed(clientOrderId, deps.clock.nowMs(), settings);
       deps.onRound?.('error');
       deps.logger.error({ clientOrderId, err: (error as Error).message }, 'reconcile round failed');
     }
@@ -208,11 +261,15 @@ export function reconcileSweeperJob(
   settings: SweeperSettings,
   everyMs: number,
 ): JobDefinition {
+  const withHeld: SweeperDeps = { ...deps, held: deps.held ?? new HeldRounds() };
   return {
     name: RECONCILE_JOB_NAME,
     schedule: { everyMs },
     async run(context): Promise<JobRunResult> {
-      const summary = await sweepSubmitting(deps, settings, { nowMs: context.nowMs, signal: context.signal });
+      const summary = await sweepSubmitting(withHeld, settings, {
+        nowMs: context.nowMs,
+        signal: context.signal,
+      });
       if (summary.rounds > 0 && summary.errors === summary.rounds) {
         throw new Error(`every reconcile round failed (${summary.errors}); see the log`);
       }

@@ -1,9 +1,15 @@
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { RecordingNotifier } from '../../src/adapters/alerts/notifier';
 import { createLogger } from '../../src/adapters/logging/createLogger';
 import type { ReconcileReport } from '../../src/application/reconcile/reconcileService';
 import { ManualClock } from '../../src/domain/ports/clock';
-import { DEFAULT_SWEEPER_SETTINGS, sweepSubmitting, type SweeperDeps } from '../../src/jobs/reconcileSweeper';
+import {
+  DEFAULT_SWEEPER_SETTINGS,
+  reconcileSweeperJob,
+  sweepSubmitting,
+  type SweeperDeps,
+} from '../../src/jobs/reconcileSweeper';
 
 const NOW = Date.parse('2025-05-01T12:00:00.000Z');
 const logger = createLogger({ level: 'silent' });
@@ -140,5 +146,78 @@ describe('sweepSubmitting', () => {
     });
     expect(calls).toEqual([]);
     expect(summary.rounds).toBe(0);
+  });
+});
+
+describe('reconcileSweeperJob: rounds that fail or are deferred do not starve the rest', () => {
+  /** A read model of SUBMITTING rows, oldest first, answering the sweeper's two queries. */
+  function fakePool(ids: readonly string[]) {
+    return {
+      async query(sql: string, params: unknown[]) {
+        if (sql.includes('reconcile_attempts >= $1')) return { rows: [] };
+        const limit = params[1] as number;
+        return {
+          rows: ids.slice(0, limit).map((id) => ({
+            client_order_id: id,
+            market: 'BTC-EUR',
+            status: 'SUBMITTING',
+            submitting_at: new Date(NOW - 60_000),
+            updated_at: new Date(NOW - 60_000),
+          })),
+        };
+      },
+    } as unknown as pg.Pool;
+  }
+
+  it('ten executions whose rounds keep failing, or are deferred, leave room for the younger ones', async () => {
+    const failing = Array.from({ length: 6 }, (_, i) => `failing-${i}`);
+    const deferred = Array.from({ length: 4 }, (_, i) => `deferred-${i}`);
+    const younger = ['younger-1', 'younger-2'];
+    const calls: string[] = [];
+    const clock = new ManualClock(NOW);
+    const deps: SweeperDeps = {
+      pool: fakePool([...failing, ...deferred, ...younger]),
+      notifier: new RecordingNotifier(),
+      clock,
+      logger,
+      reconcile: {
+        async reconcile(clientOrderId: string) {
+          calls.push(clientOrderId);
+          if (clientOrderId.startsWith('failing')) throw new Error('policy stream unreadable');
+          const deferredRound = clientOrderId.startsWith('deferred');
+          return {
+            action: deferredRound ? 'deferred' : 'not_found',
+            reason: 'because',
+            resent: false,
+            ...(deferredRound ? { retryAtMs: clock.nowMs() + 60_000 } : {}),
+            execution: {
+              clientOrderId,
+              market: 'BTC-EUR',
+              status: 'SUBMITTING',
+              reconcileAttempts: 1,
+              submittingAt: new Date(NOW - 60_000).toISOString(),
+              updatedAt: new Date(NOW - 60_000).toISOString(),
+            },
+          } as unknown as ReconcileReport;
+        },
+      },
+    };
+    const job = reconcileSweeperJob(deps, DEFAULT_SWEEPER_SETTINGS, 5_000);
+    const run = (nowMs: number) =>
+      job.run({ nowMs, signal: new AbortController().signal } as Parameters<typeof job.run>[0]);
+    await run(NOW);
+    expect(calls).toEqual([...failing, ...deferred]);
+    calls.length = 0;
+    clock.setMs(NOW + 5_000);
+    await run(NOW + 5_000);
+    // The deferred ones wait for their retryAt; the failing ones for 5 s × 2^failures: the younger
+    // ones get a round.
+    expect(calls).toEqual(expect.arrayContaining(younger));
+    expect(calls.filter((id) => id.startsWith('deferred'))).toEqual([]);
+    calls.length = 0;
+    clock.setMs(NOW + 10_000);
+    await run(NOW + 10_000);
+    // Failed twice: held 10 s now.
+    expect(calls.filter((id) => id.startsWith('failing'))).toEqual([]);
   });
 });
