@@ -55,10 +55,24 @@ describe('user_execution_stats contributions', () => {
 });
 
 describe('verify comparisons', () => {
-  it('compares by SQL type: numerics by value, times by instant, jsonb by content', () => {
-    expect(sameValue('numeric', '1.50', '1.5')).toBe(true);
+  it('compares by SQL type: numerics by value and scale, times by instant, jsonb by content', () => {
+    // The read model keeps a numeric's scale as written and the API prints it: 1.5 is not 1.50.
+    expect(sameValue('numeric', '1.50', '1.50')).toBe(true);
+    expect(sameValue('numeric', '1.50', '1.5')).toBe(false);
+    expect(sameValue('numeric', '1.0', '1.00')).toBe(false);
     expect(sameValue('numeric', '1.50', '1.51')).toBe(false);
+    expect(sameValue('numeric', '0.001', '1e-3')).toBe(true);
+    expect(sameValue('numeric(20,0)', '12', '12.0')).toBe(true);
     expect(sameValue('timestamptz', '2025-01-01T00:00:00.000Z', new Date('2025-01-01T00:00:00Z'))).toBe(true);
+    // PostgreSQL's text keeps microseconds (a Date does not), in the session's zone.
+    expect(sameValue('timestamptz', '2025-01-01T00:00:00.123Z', '2025-01-01 00:00:00.123+00')).toBe(true);
+    expect(sameValue('timestamptz', '2025-01-01T00:00:00.123Z', '2025-01-01 01:00:00.123+01')).toBe(true);
+    expect(sameValue('timestamptz', '2025-01-01T00:00:00.123Z', '2024-12-31 18:30:00.123-05:30')).toBe(true);
+    expect(sameValue('timestamptz', '2025-01-01T00:00:00.123Z', '2025-01-01 00:00:00.123001+00')).toBe(false);
+    expect(sameValue('timestamptz', '2025-01-01T00:00:00.1234567Z', '2025-01-01 00:00:00.123457+00')).toBe(
+      true,
+    );
+    expect(sameValue('timestamptz', 'not a time', 'not a time')).toBe(false);
     expect(sameValue('jsonb', { b: 1, a: [1, { d: 2, c: 3 }] }, { a: [1, { c: 3, d: 2 }], b: 1 })).toBe(true);
     expect(sameValue('jsonb', { a: 1 }, { a: '1' })).toBe(false);
     expect(sameValue('text', null, null)).toBe(true);
@@ -72,7 +86,7 @@ describe('verify comparisons', () => {
       { projection: 'executions', table: 'trade_executions', key: 'k' },
       { status: 'text', amount: 'numeric' },
       { status: 'FILLED', amount: '1' },
-      { status: 'SUBMITTED', amount: '1.0' },
+      { status: 'SUBMITTED', amount: '1e0' },
     );
     expect(drifts).toEqual([
       {

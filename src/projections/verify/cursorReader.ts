@@ -18,6 +18,8 @@ export class CursorReader<Row extends object> {
     private readonly sql: string,
     private readonly params: unknown[] = [],
     private readonly pageSize = 2_000,
+    /** Parsers for the rows' column types (node-pg's own by default). */
+    private readonly types?: pg.CustomTypesConfig,
   ) {}
 
   /** The next row without consuming it, or undefined at the end. */
@@ -28,7 +30,10 @@ export class CursorReader<Row extends object> {
       await this.client.query(`DECLARE ${this.cursor} NO SCROLL CURSOR FOR ${this.sql}`, this.params);
       this.declared = true;
     }
-    const result = await this.client.query<Row>(`FETCH ${this.pageSize} FROM ${this.cursor}`);
+    const result = await this.client.query<Row>({
+      text: `FETCH ${this.pageSize} FROM ${this.cursor}`,
+      ...(this.types ? { types: this.types } : {}),
+    });
     this.buffer = result.rows;
     this.index = 0;
     if (result.rows.length < this.pageSize) this.exhausted = true;

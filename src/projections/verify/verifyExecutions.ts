@@ -23,7 +23,7 @@ import {
   type UserExecutionStatsRow,
 } from '../executions/userExecutionStatsRow';
 import type { TableSet } from '../projection';
-import { compareRow } from './compareRows';
+import { compareRow, VERIFY_TYPES } from './compareRows';
 import { CursorReader } from './cursorReader';
 import type { DriftCollector } from './drift';
 import { readEventsUpTo } from './readEventsUpTo';
@@ -75,6 +75,9 @@ export async function verifyExecutions(
   const audit = new CursorReader<AuditDbRow>(
     client,
     `SELECT * FROM ${auditTable} ORDER BY commit_position, global_position`,
+    [],
+    undefined,
+    VERIFY_TYPES,
   );
   const tracked = new Map<string, Tracked>();
   const seen = new Set<string>();
@@ -87,10 +90,11 @@ export async function verifyExecutions(
     if (finished.length === 0) return;
     const batch = finished;
     finished = [];
-    const found = await client.query<Record<string, unknown> & { client_order_id: string }>(
-      `SELECT * FROM ${executionsTable} WHERE client_order_id = ANY($1::text[])`,
-      [batch.map((item) => item.clientOrderId)],
-    );
+    const found = await client.query<Record<string, unknown> & { client_order_id: string }>({
+      text: `SELECT * FROM ${executionsTable} WHERE client_order_id = ANY($1::text[])`,
+      values: [batch.map((item) => item.clientOrderId)],
+      types: VERIFY_TYPES,
+    });
     const byId = new Map(found.rows.map((row) => [row.client_order_id, row]));
     for (const item of batch) {
       rows++;
@@ -224,9 +228,10 @@ export async function verifyExecutions(
   }
   await ids.close();
 
-  const stats = await client.query<Record<string, unknown> & { user_id: string }>(
-    `SELECT * FROM ${statsTable}`,
-  );
+  const stats = await client.query<Record<string, unknown> & { user_id: string }>({
+    text: `SELECT * FROM ${statsTable}`,
+    types: VERIFY_TYPES,
+  });
   const statsById = new Map(stats.rows.map((row) => [row.user_id, row]));
   for (const [userId, expected] of userTotals) {
     const base = { projection, table: statsTable, key: userId };

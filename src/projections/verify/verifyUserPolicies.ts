@@ -12,7 +12,7 @@ import type { Checkpoint } from '../checkpoints';
 import type { TableSet } from '../projection';
 import { USER_POLICIES_PROJECTION } from '../userPolicies/userPoliciesProjection';
 import { USER_POLICY_COLUMNS, userPolicyRow } from '../userPolicies/userPolicyRow';
-import { compareRow } from './compareRows';
+import { compareRow, VERIFY_TYPES } from './compareRows';
 import type { DriftCollector } from './drift';
 import { readEventsUpTo } from './readEventsUpTo';
 
@@ -64,7 +64,10 @@ export async function verifyUserPolicies(
       }
     }
   }
-  const result = await client.query<Record<string, unknown> & { user_id: string }>(`SELECT * FROM ${table}`);
+  const result = await client.query<Record<string, unknown> & { user_id: string }>({
+    text: `SELECT * FROM ${table}`,
+    types: VERIFY_TYPES,
+  });
   const rows = new Map(result.rows.map((row) => [row.user_id, row]));
   for (const [userId, entry] of states) {
     const actual = rows.get(userId);
