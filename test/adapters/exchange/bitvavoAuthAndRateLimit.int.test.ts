@@ -67,6 +67,24 @@ describe('authentication (403 with Bitvavo codes)', () => {
     expect(synced.serverTimeOffsetMs()).toBeLessThan(31_000);
   });
 
+  it('a slow clock sync does not move the access window: a too slow GET /time is not used, the order is signed at the call, and one that arrives too late is 304, not placed', async () => {
+    // Reconcile trusts that an order lands only within the access window of the recorded send time.
+    // A GET /time answered after 3 s would put the offset up to 1.5 s off and let the order land 3 s
+    // after the call, past its 2 s window.
+    const client = h.newClient({ accessWindowMs: 2_000, timeoutMs: 5_000 });
+    await h.control.faults([{ kind: 'delay', method: 'GET', path: '/time', ms: 3_000 }]);
+    const clientOrderId = randomUUID();
+    const order = { market: 'BTC-EUR', side: 'buy', orderType: 'market', amount: '0.01' } as const;
+    const placed = await client.placeOrder({ ...order, clientOrderId });
+    expect(placed).toMatchObject({ ok: false, errorClass: 'SOFT_NOT_EXECUTED', errorCode: 304 });
+    expect(Math.abs(client.serverTimeOffsetMs())).toBeLessThan(500);
+    const orders = await h.control.orders();
+    expect(orders.filter((o) => o.clientOrderId === clientOrderId)).toEqual([]);
+    expect(h.logLines.join('')).toContain('bitvavo server time not used');
+    // The next call does not sync again (the slow one counted as an attempt) and goes through.
+    expect(await client.placeOrder({ ...order, clientOrderId: randomUUID() })).toMatchObject({ ok: true });
+  });
+
   it('answers malformed authentication with 300, 302, 303 and 308', async () => {
     const noAuth = await fetch(`${h.sim.url}/balance`);
     expect(noAuth.status).toBe(403);

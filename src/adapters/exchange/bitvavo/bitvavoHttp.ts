@@ -14,6 +14,12 @@ export type {
 } from './bitvavoCallTypes';
 
 const MAX_ERROR_TEXT = 200;
+/**
+ * A clock sync whose round trip took longer is not used: the server's time lies somewhere in the
+ * round trip, so the midpoint estimate can be off by up to half of it, and that error moves the access
+ * window of every signed request (reconcile allows for CLOCK_SKEW_MAX_MS, 5 s by default).
+ */
+const MAX_SYNC_ROUND_TRIP_MS = 1_000;
 const BAN_EXPIRY_PATTERN = /(\d{13})/;
 
 function headerNumber(
@@ -77,6 +83,14 @@ export class BitvavoHttp {
     if (!result.ok) return;
     const parsed = parseTime(result.body);
     if (!parsed.ok) return;
+    const roundTripMs = endMs - startMs;
+    if (roundTripMs > MAX_SYNC_ROUND_TRIP_MS) {
+      this.options.logger.warn(
+        { roundTripMs, maxRoundTripMs: MAX_SYNC_ROUND_TRIP_MS, offsetMs: this.offsetMs },
+        'bitvavo server time not used: the round trip was too slow to estimate it; keeping the last offset',
+      );
+      return;
+    }
     this.offsetMs = Math.round(parsed.value - (startMs + endMs) / 2);
     this.options.logger.debug({ offsetMs: this.offsetMs }, 'bitvavo server time offset');
   }
@@ -90,6 +104,11 @@ export class BitvavoHttp {
 
   async call(spec: CallSpec): Promise<CallResult> {
     const { budget, clock, logger } = this.options;
+    // The signature's timestamp is the moment of the call, not the moment after a clock sync: the
+    // caller records its send time before calling, and reconcile trusts that the exchange accepts the
+    // order only within the access window of that time. A slow GET /time must not move the window
+    // later; the exchange refuses a request that comes too late with 304 (not executed).
+    const calledAtMs = clock.nowMs();
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value !== undefined) params.append(key, String(value));
@@ -119,7 +138,7 @@ export class BitvavoHttp {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== '') headers['content-type'] = 'application/json';
     if (spec.signed) {
-      const timestampMs = clock.nowMs() + this.offsetMs;
+      const timestampMs = calledAtMs + this.offsetMs;
       headers['bitvavo-access-key'] = this.options.apiKey;
       headers['bitvavo-access-timestamp'] = String(timestampMs);
       headers['bitvavo-access-window'] = String(this.options.accessWindowMs);
