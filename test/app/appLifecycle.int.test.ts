@@ -88,6 +88,25 @@ describe('app lifecycle', () => {
     expect(logged).not.toContain(trader);
   });
 
+  it('an API key sent as the request id is replaced, so it is neither logged nor echoed', async () => {
+    const { url, trader } = await start();
+    lines.length = 0;
+    const response = await fetch(`${url}/v1/executions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${trader}`,
+        'content-type': 'application/json',
+        'x-request-id': `trace-${trader}`,
+      },
+      body: JSON.stringify(marketBuy()),
+    });
+    expect(response.status).toBe(201);
+    const echoed = response.headers.get('x-request-id') ?? '';
+    expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines.join('')).toContain(`"reqId":"${echoed}"`);
+    expect(lines.join('')).not.toContain(trader);
+  });
+
   it('a start-up hold keeps new submissions out (503 NOT_READY) and /readyz false until released', async () => {
     let release: () => void = () => undefined;
     const hold: BackgroundService = {

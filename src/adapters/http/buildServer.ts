@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { maskApiKeys } from '../logging/createLogger';
 import { bearerToken, hashApiKey, isWellFormedApiKey } from './auth/apiKeys';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import type { InFlightWork } from '../../application/inFlightWork';
@@ -34,9 +35,14 @@ export interface BuildServerOptions {
 /** A client's request id is kept when it is short and plain; otherwise a fresh UUID. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/**
+ * The caller's request id when it is plain and holds no API key (it goes on every log line and back in
+ * the answer's header: a key pasted into it by mistake must not), else a fresh one.
+ */
 function requestIdOf(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
+  const usable = value !== undefined && REQUEST_ID_PATTERN.test(value) && maskApiKeys(value) === value;
+  return usable ? value : randomUUID();
 }
 
 /**
