@@ -6,16 +6,13 @@ import type { Clock } from '../domain/ports/clock';
 import { WrongExpectedVersion } from '../domain/ports/eventStore';
 import type { Exchange, ExchangeOrder, ExchangeResult } from '../domain/ports/exchange';
 import { budgetAllows, type RateLimitRemaining } from './exchangeBudget';
-import { listOpenOnExchange } from './inFlightExecutions';
+import { MAX_LISTED } from './inFlightExecutions';
 import type { JobDefinition, JobRunResult } from './scheduler/jobDefinition';
 
 export const FILLS_JOB_NAME = 'fills';
 export const FILL_FOLLOWER_ACTOR = 'fill-follower';
 /** GET /order (1), and a GET /orders (5) when GET /order no longer finds a completed order. */
 const LOOK_WEIGHT_POINTS = 6;
-/** Candidates read per run; the least recently looked at are followed first. */
-const CANDIDATE_WINDOW = 500;
-const MAX_TRACKED = 10_000;
 
 export interface FillFollowerSettings {
   readonly maxPerRun: number;
@@ -55,12 +52,13 @@ type FollowResult = 'unchanged' | 'updated' | 'ended' | 'skipped';
 /**
  * Follows acknowledged orders (SUBMITTED, PARTIALLY_FILLED) to the end: each look records fills not
  * yet recorded (deduplicated by fill id in the decider) and Filled / Cancelled / Expired once the
- * exchange says the order ended. Orders are looked at in turn (least recently looked at first), so
- * a few open limit orders that never change cannot starve the rest.
+ * exchange says the order ended. Orders are looked at in turn: a walk in clientOrderId order that
+ * goes on after the last one looked at and wraps round, so that every open order is looked at within
+ * ceil(open / maxPerRun) runs the budget allows, however many open limit orders never change.
  */
 export class FillFollower {
-  /** clientOrderId → when this process last looked; bounded. */
-  private readonly lastLookedMs = new Map<string, number>();
+  /** The last clientOrderId this process looked at (the walk goes on after it); null: from the start. */
+  private cursor: string | null = null;
 
   constructor(
     private readonly deps: FillFollowerDeps,
@@ -68,40 +66,57 @@ export class FillFollower {
   ) {}
 
   async followOnce(signal?: AbortSignal): Promise<FollowSummary> {
-    const candidates = await listOpenOnExchange(this.deps.pool, CANDIDATE_WINDOW);
-    const open = new Set(candidates.map((candidate) => candidate.clientOrderId));
-    for (const id of this.lastLookedMs.keys()) if (!open.has(id)) this.lastLookedMs.delete(id);
-    const ordered = [...candidates].sort(
-      (a, b) => (this.lastLookedMs.get(a.clientOrderId) ?? 0) - (this.lastLookedMs.get(b.clientOrderId) ?? 0),
-    );
     const summary = { looked: 0, updated: 0, ended: 0, fillsRecorded: 0, errors: 0, deferredForBudget: 0 };
     const budget = {
       ...(this.deps.rateLimitRemaining === undefined ? {} : { remaining: this.deps.rateLimitRemaining }),
       minRemainingPoints: this.settings.minRemainingPoints,
     };
-    const batch = ordered.slice(0, this.settings.maxPerRun);
-    for (const [index, candidate] of batch.entries()) {
+    const batch = await this.nextInTurn(Math.min(Math.max(0, this.settings.maxPerRun), MAX_LISTED));
+    for (const [index, clientOrderId] of batch.entries()) {
       if (signal?.aborted) break;
       if (!budgetAllows(budget, LOOK_WEIGHT_POINTS)) {
         summary.deferredForBudget = batch.length - index;
         break;
       }
-      this.remember(candidate.clientOrderId);
+      // Only what was looked at moves the walk on: what the budget deferred comes first next run.
+      this.cursor = clientOrderId;
       summary.looked += 1;
       try {
-        const { result, fills } = await this.follow(candidate.clientOrderId);
+        const { result, fills } = await this.follow(clientOrderId);
         summary.fillsRecorded += fills;
         if (result === 'updated') summary.updated += 1;
         if (result === 'ended') summary.ended += 1;
       } catch (error) {
         summary.errors += 1;
-        this.deps.logger.error(
-          { clientOrderId: candidate.clientOrderId, err: (error as Error).message },
-          'fill follow failed',
-        );
+        this.deps.logger.error({ clientOrderId, err: (error as Error).message }, 'fill follow failed');
       }
     }
     return summary;
+  }
+
+  /**
+   * The next `limit` open orders of the walk: those after the cursor, then (wrapping round) those from
+   * the start up to the cursor. Two bounded keyset reads on the clientOrderId index.
+   */
+  private async nextInTurn(limit: number): Promise<string[]> {
+    if (limit === 0) return [];
+    const after = await this.openOrders('after', limit);
+    if (this.cursor === null || after.length >= limit) return after;
+    return [...after, ...(await this.openOrders('upTo', limit - after.length))];
+  }
+
+  private async openOrders(side: 'after' | 'upTo', limit: number): Promise<string[]> {
+    const bound =
+      this.cursor === null ? '' : side === 'after' ? 'AND client_order_id > $2' : 'AND client_order_id <= $2';
+    const result = await this.deps.pool.query<{ client_order_id: string }>(
+      `SELECT client_order_id
+         FROM trade_executions
+        WHERE status IN ('SUBMITTED', 'PARTIALLY_FILLED') ${bound}
+        ORDER BY client_order_id
+        LIMIT $1`,
+      this.cursor === null ? [limit] : [limit, this.cursor],
+    );
+    return result.rows.map((row) => row.client_order_id);
   }
 
   /** One look at one execution's order; appends what is new. */
@@ -159,15 +174,6 @@ export class FillFollower {
         (execution.exchangeOrderId !== null && candidate.orderId === execution.exchangeOrderId),
     );
     return order === undefined ? direct : { ok: true, value: order };
-  }
-
-  private remember(clientOrderId: string): void {
-    this.lastLookedMs.delete(clientOrderId);
-    this.lastLookedMs.set(clientOrderId, this.deps.clock.nowMs());
-    if (this.lastLookedMs.size > MAX_TRACKED) {
-      const oldest = this.lastLookedMs.keys().next();
-      if (!oldest.done) this.lastLookedMs.delete(oldest.value);
-    }
   }
 }
 
