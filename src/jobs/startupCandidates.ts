@@ -3,7 +3,7 @@ import { EXECUTION_STREAM_PREFIX, parseExecutionStreamName } from '../domain/exe
 import type { EventStore } from '../domain/ports/eventStore';
 import { readCheckpoint, subscribeAfter } from '../projections/checkpoints';
 import { EXECUTIONS_PROJECTION } from '../projections/executions/executionsProjection';
-import { listSubmitting } from './inFlightExecutions';
+import { listSubmitting, MAX_LISTED } from './inFlightExecutions';
 
 /** Events of the not-yet-projected tail read at start-up, at most. */
 export const MAX_TAIL_EVENTS = 10_000;
@@ -23,6 +23,8 @@ export interface StartupCandidates {
   readonly fromTail: number;
   /** The tail was longer than MAX_TAIL_EVENTS: executions in the rest are left to the sweeper. */
   readonly tailTruncated: boolean;
+  /** Executions found that may be SUBMITTING but beyond `maxExecutions`: left to the sweeper. */
+  readonly leftToSweeper: number;
 }
 
 /**
@@ -40,7 +42,8 @@ export async function findStartupCandidates(
   // The checkpoint first: a projection (of any instance) may apply events between the two reads, and
   // an execution it moves into the read model after the checkpoint was read is still in the tail.
   const checkpoint = await readCheckpoint(pool, EXECUTIONS_PROJECTION);
-  const rows = await listSubmitting(pool, { submittedBeforeMs: nowMs + 1, limit: maxExecutions });
+  const listLimit = Math.min(Math.max(1, maxExecutions), MAX_LISTED);
+  const rows = await listSubmitting(pool, { submittedBeforeMs: nowMs + 1, limit: listLimit });
   const ids = rows.map((row) => row.clientOrderId);
   const seen = new Set(ids);
   const after = subscribeAfter(checkpoint.position);
@@ -55,17 +58,40 @@ export async function findStartupCandidates(
     if (clientOrderId !== null) lastTypeByExecution.set(clientOrderId, event.type);
   }
   let fromTail = 0;
+  const tailLeft: string[] = []; // at most one per tail event: bounded by MAX_TAIL_EVENTS
   for (const [clientOrderId, type] of lastTypeByExecution) {
-    if (ids.length >= maxExecutions) break;
     if (seen.has(clientOrderId) || !IN_FLIGHT_EVENT_TYPES.has(type)) continue;
     seen.add(clientOrderId);
+    if (ids.length >= maxExecutions) {
+      tailLeft.push(clientOrderId);
+      continue;
+    }
     ids.push(clientOrderId);
     fromTail += 1;
   }
+  const readModelLeft =
+    rows.length < listLimit ? 0 : await countSubmittingBesides(pool, nowMs + 1, [...ids, ...tailLeft]);
   return {
     clientOrderIds: ids,
     fromReadModel: rows.length,
     fromTail,
     tailTruncated: tail.events.length >= MAX_TAIL_EVENTS,
+    leftToSweeper: readModelLeft + tailLeft.length,
   };
+}
+
+/** SUBMITTING read-model rows (intent before `submittedBeforeMs`) other than `clientOrderIds`. */
+async function countSubmittingBesides(
+  pool: pg.Pool,
+  submittedBeforeMs: number,
+  clientOrderIds: readonly string[],
+): Promise<number> {
+  const result = await pool.query<{ left: string }>(
+    `SELECT count(*) AS left
+       FROM trade_executions
+      WHERE status = 'SUBMITTING' AND coalesce(submitting_at, updated_at) < $1
+        AND NOT (client_order_id = ANY($2::text[]))`,
+    [new Date(submittedBeforeMs).toISOString(), clientOrderIds],
+  );
+  return Number(result.rows[0]?.left ?? 0);
 }

@@ -23,6 +23,8 @@ export interface StartupReconciliationReport extends SweepSummary {
   readonly completed: boolean;
   readonly durationMs: number;
   readonly tailTruncated: boolean;
+  /** Executions that may be SUBMITTING beyond `maxExecutions`, not looked at: the sweeper's. */
+  readonly leftToSweeper: number;
 }
 
 /**
@@ -41,33 +43,46 @@ export async function runStartupReconciliation(
   const deadline = AbortSignal.timeout(options.maxDurationMs ?? 60_000);
   try {
     const nowMs = deps.clock.nowMs();
-    const found = await findStartupCandidates(deps.pool, deps.store, nowMs, options.maxExecutions ?? 1_000);
+    const maxExecutions = options.maxExecutions ?? 1_000;
+    const found = await findStartupCandidates(deps.pool, deps.store, nowMs, maxExecutions);
     const candidates = found.clientOrderIds;
     deps.logger.info(
       { executions: candidates.length, fromReadModel: found.fromReadModel, fromTail: found.fromTail },
       'start-up reconciliation: executions that may be SUBMITTING',
     );
+    if (found.leftToSweeper > 0) {
+      deps.logger.warn(
+        { leftToSweeper: found.leftToSweeper, maxExecutions },
+        'start-up reconciliation: more executions may be SUBMITTING than it looks at; the rest are left to the sweeper',
+      );
+    }
     const summary = await sweepSubmitting(
       deps,
       // Everything found is looked at now, not only what the sweeper's per-run limit allows.
       { ...settings, minAgeMs: 0, maxPerRun: candidates.length },
       { nowMs, signal: deadline, clientOrderIds: candidates },
     );
-    const completed = summary.rounds === candidates.length && !found.tailTruncated;
+    const completed =
+      summary.rounds === candidates.length && !found.tailTruncated && found.leftToSweeper === 0;
     const report = {
       ...summary,
       completed,
       tailTruncated: found.tailTruncated,
+      leftToSweeper: found.leftToSweeper,
       durationMs: Date.now() - startedMs,
     };
     if (!completed) {
+      const why = [
+        ...(summary.rounds < candidates.length ? ['time or rate-limit budget ran out'] : []),
+        ...(found.leftToSweeper > 0 ? [`more than the ${maxExecutions} it looks at were found`] : []),
+        ...(found.tailTruncated ? ['the unprojected tail was too long'] : []),
+      ];
       deps.notifier.alertOps({
         severity: 'warning',
         title: 'Start-up reconciliation incomplete',
         text:
-          `${summary.rounds} of ${candidates.length} possibly SUBMITTING executions looked at before accepting orders ` +
-          `(time or rate-limit budget ran out${found.tailTruncated ? ', or the unprojected tail was too long' : ''}); ` +
-          'the sweeper goes on with the rest.',
+          `${summary.rounds} of ${candidates.length + found.leftToSweeper} possibly SUBMITTING executions looked at before accepting orders ` +
+          `(${why.join('; ')}); the sweeper goes on with the rest.`,
       });
     }
     deps.logger.info(report, 'start-up reconciliation done');
