@@ -85,16 +85,3 @@ export async function listExhausted(
   );
   return result.rows.map(toExecution);
 }
-
-/** Orders on the exchange that have not ended (SUBMITTED, PARTIALLY_FILLED), least recently changed first. */
-export async function listOpenOnExchange(pool: pg.Pool, limit: number): Promise<InFlightExecution[]> {
-  const result = await pool.query<Row>(
-    `SELECT client_order_id, market, status, submitting_at, updated_at
-       FROM trade_executions
-      WHERE status IN ('SUBMITTED', 'PARTIALLY_FILLED')
-      ORDER BY updated_at, client_order_id
-      LIMIT $1`,
-    [Math.min(Math.max(1, limit), MAX_LISTED)],
-  );
-  return result.rows.map(toExecution);
-}
