@@ -44,10 +44,12 @@ export interface FollowSummary {
   readonly ended: number;
   readonly fillsRecorded: number;
   readonly errors: number;
+  /** Looks whose exchange lookup failed (an outage, a 5xx, an order not found): nothing was learnt. */
+  readonly lookupFailures: number;
   readonly deferredForBudget: number;
 }
 
-type FollowResult = 'unchanged' | 'updated' | 'ended' | 'skipped';
+type FollowResult = 'unchanged' | 'updated' | 'ended' | 'skipped' | 'lookup_failed';
 
 /**
  * Follows acknowledged orders (SUBMITTED, PARTIALLY_FILLED) to the end: each look records fills not
@@ -66,7 +68,15 @@ export class FillFollower {
   ) {}
 
   async followOnce(signal?: AbortSignal): Promise<FollowSummary> {
-    const summary = { looked: 0, updated: 0, ended: 0, fillsRecorded: 0, errors: 0, deferredForBudget: 0 };
+    const summary = {
+      looked: 0,
+      updated: 0,
+      ended: 0,
+      fillsRecorded: 0,
+      errors: 0,
+      lookupFailures: 0,
+      deferredForBudget: 0,
+    };
     const budget = {
       ...(this.deps.rateLimitRemaining === undefined ? {} : { remaining: this.deps.rateLimitRemaining }),
       minRemainingPoints: this.settings.minRemainingPoints,
@@ -86,6 +96,7 @@ export class FillFollower {
         summary.fillsRecorded += fills;
         if (result === 'updated') summary.updated += 1;
         if (result === 'ended') summary.ended += 1;
+        if (result === 'lookup_failed') summary.lookupFailures += 1;
       } catch (error) {
         summary.errors += 1;
         this.deps.logger.error({ clientOrderId, err: (error as Error).message }, 'fill follow failed');
@@ -131,7 +142,7 @@ export class FillFollower {
         { clientOrderId, errorClass: lookup.errorClass, message: lookup.message },
         'fill follower: order lookup failed',
       );
-      return { result: 'unchanged', fills: 0 };
+      return { result: 'lookup_failed', fills: 0 };
     }
     const decision = decideExecution(
       { type: 'RecordOrderUpdate', order: lookup.value },
@@ -183,12 +194,16 @@ export function fillFollowerJob(follower: FillFollower, everyMs: number): JobDef
     schedule: { everyMs },
     async run(context): Promise<JobRunResult> {
       const summary = await follower.followOnce(context.signal);
-      if (summary.looked > 0 && summary.errors === summary.looked) {
-        throw new Error(`every fill look failed (${summary.errors}); see the log`);
+      // An exchange outage fails every lookup without throwing: it must fail the run (and alert) too.
+      const failed = summary.errors + summary.lookupFailures;
+      if (summary.looked > 0 && failed === summary.looked) {
+        throw new Error(
+          `every fill look failed (${summary.errors} errors, ${summary.lookupFailures} exchange lookups failed); see the log`,
+        );
       }
       return {
         detail: { ...summary },
-        idle: summary.updated === 0 && summary.ended === 0 && summary.errors === 0,
+        idle: summary.updated === 0 && summary.ended === 0 && failed === 0,
       };
     },
   };

@@ -3,7 +3,7 @@ import { createLogger } from '../../src/adapters/logging/createLogger';
 import type { ExecutionRepository } from '../../src/application/executions/executionRepository';
 import { ManualClock } from '../../src/domain/ports/clock';
 import type { Exchange } from '../../src/domain/ports/exchange';
-import { FillFollower } from '../../src/jobs/fillFollower';
+import { FillFollower, fillFollowerJob } from '../../src/jobs/fillFollower';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { insertTradeExecutions } from './tradeExecutionRows';
 
@@ -100,5 +100,18 @@ describe('the fill follower', () => {
       new Set(ids.filter((id) => !looked.slice(0, 2).includes(id))),
     );
     expect(new Set(looked.slice(5, 7))).toEqual(new Set(looked.slice(0, 2)));
+  });
+
+  it('a run whose every exchange lookup failed (an outage) fails, so that the job alerts', async () => {
+    await db.pool.query('DELETE FROM trade_executions');
+    await insertTradeExecutions(
+      db.pool,
+      ['a', 'b', 'c'].map((id) => ({ status: 'SUBMITTED', bitvavoOrderId: `outage-${id}` })),
+    );
+    const { follower } = recordingFollower(10);
+    const job = fillFollowerJob(follower, 1_000);
+    await expect(job.run({ signal: new AbortController().signal } as never)).rejects.toThrow(
+      /every fill look failed \(0 errors, 3 exchange lookups failed\)/,
+    );
   });
 });
