@@ -73,6 +73,7 @@ export function buildServices(
     exchange,
     clock,
     logger: logger.child({ component: 'abandon' }),
+    settings: reconcileSettings,
   });
   const keys = new ApiKeyStore(pool);
   return { repository, control, policy, marketData, balanceBook, submit, reconcile, abandon, keys };

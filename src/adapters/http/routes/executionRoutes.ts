@@ -197,8 +197,10 @@ export function registerExecutionRoutes(server: AppServer, deps: ExecutionRouteD
         summary:
           'Close a SUBMITTING execution that is proven absent from the exchange (operator, with a note)',
         description:
-          'Looks the order up once more: a found order is refused (409 ORDER_FOUND_ON_EXCHANGE, reconcile it), a ' +
-          'failed lookup is refused (503 LOOKUP_FAILED); only a real "not found" records ExecutionAbandoned ' +
+          'Looks the order up once more (GET /order) and, once the latest send can no longer execute ' +
+          '(409 SEND_WINDOW_OPEN before that), sweeps GET /orders over its whole window: a found order is ' +
+          'refused (409 ORDER_FOUND_ON_EXCHANGE, reconcile it), a failed or incomplete lookup is refused ' +
+          '(503 LOOKUP_FAILED); only a real "not found" from both records ExecutionAbandoned ' +
           '(operator_resolved) with the operator and the note. The execution becomes FAILED.',
         params,
         body: z.strictObject({ note: z.string().trim().min(1).max(2000) }),
