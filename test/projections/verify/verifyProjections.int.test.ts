@@ -58,6 +58,55 @@ async function withPlanted(plant: string, undo: string) {
   }
 }
 
+/*
+ * Drifts that keep a value equal as a number or to the millisecond but change what the read model
+ * stores (and what the API prints): a decimal's scale, a time's microseconds. These undo what they
+ * plant; the last test of the next block does not, so this block comes first.
+ */
+describe('ledger verify: exact values', () => {
+  /** Plants a change, verifies, undoes it; returns the drifts as `kind:key:column`. */
+  async function driftsWith(plant: string, undo: string): Promise<string[]> {
+    const result = await withPlanted(plant, undo);
+    expect(result.ok).toBe(result.driftCount === 0);
+    return result.drifts.map((drift) => `${drift.kind}:${drift.key}:${drift.column}`);
+  }
+
+  async function firstExecution(): Promise<string> {
+    const { rows } = await database.pool.query<{ client_order_id: string }>(
+      'SELECT client_order_id FROM trade_executions ORDER BY client_order_id LIMIT 1',
+    );
+    return rows[0]!.client_order_id;
+  }
+
+  it('finds a decimal whose scale changed (the API prints the stored text: 1.0 is not 1.00)', async () => {
+    const id = await firstExecution();
+    expect(
+      await driftsWith(
+        `UPDATE trade_executions SET fee_paid = round(fee_paid, 12) WHERE client_order_id = '${id}'`,
+        `UPDATE trade_executions SET fee_paid = trim_scale(fee_paid) WHERE client_order_id = '${id}'`,
+      ),
+    ).toEqual([`field_differs:${id}:fee_paid`]);
+    expect(
+      await driftsWith(
+        `UPDATE user_policies SET order_limit_eur = 10.00 WHERE user_id = 'bob'`,
+        `UPDATE user_policies SET order_limit_eur = 10 WHERE user_id = 'bob'`,
+      ),
+    ).toEqual(['field_differs:bob:order_limit_eur']);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('finds a time moved by a microsecond', async () => {
+    const id = await firstExecution();
+    expect(
+      await driftsWith(
+        `UPDATE trade_executions SET updated_at = updated_at + interval '1 microsecond' WHERE client_order_id = '${id}'`,
+        `UPDATE trade_executions SET updated_at = updated_at - interval '1 microsecond' WHERE client_order_id = '${id}'`,
+      ),
+    ).toEqual([`field_differs:${id}:updated_at`]);
+    expect((await verify()).ok).toBe(true);
+  });
+});
+
 describe('ledger verify', () => {
   it('passes on read models that match the streams', async () => {
     const result = await verify();
