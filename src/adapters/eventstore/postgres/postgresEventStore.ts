@@ -93,7 +93,8 @@ export class PostgresEventStore implements EventStore {
     const expected = options.expectedRevision;
     if (typeof expected === 'bigint' && expected < 0n)
       throw new Error(`expected revision must be >= 0, got ${expected}`);
-    const ids = events.map((event) => event.id ?? randomUUID());
+    // Lower case, as PostgreSQL returns a uuid: a retry with the same upper-case ids must match them.
+    const ids = events.map((event) => (event.id ?? randomUUID()).toLowerCase());
     for (const id of ids) if (!UUID_PATTERN.test(id)) throw new Error(`event id ${id} is not a UUID`);
     const single = events.length === 1;
     const columns = single
