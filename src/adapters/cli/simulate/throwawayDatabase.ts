@@ -29,11 +29,17 @@ export async function createThrowawayDatabase(
   };
 }
 
-/** A connection string fit to print: the password replaced. */
+/**
+ * A connection string fit to print: the password replaced, in the user-info part and in any query
+ * parameter that carries one (pg reads `?password=` and `?sslpassword=` too).
+ */
 export function withoutPassword(connectionString: string): string {
   try {
     const url = new URL(connectionString);
     if (url.password !== '') url.password = '***';
+    for (const key of [...url.searchParams.keys()]) {
+      if (/password/i.test(key)) url.searchParams.set(key, '***');
+    }
     return url.toString();
   } catch {
     return '[database url]';
