@@ -138,6 +138,17 @@ export function checkClientOrderIdSet(history: ExecutionHistory): Violations {
       violation('client_order_id_set', history.clientOrderId, 'the proposal has no valid clientOrderId'),
     ];
   }
+  // The API lower-cases every clientOrderId and check_client_order_id_set() accepts lower-case hex only:
+  // the canonical form. Anything else is flagged here too, so that both checks agree on one stream.
+  if (recorded !== recorded.toLowerCase()) {
+    return [
+      violation(
+        'client_order_id_set',
+        history.clientOrderId,
+        `the proposal's clientOrderId ${recorded} is not lower-case (the API's canonical form)`,
+      ),
+    ];
+  }
   if (recorded !== history.clientOrderId) {
     return [
       violation(

@@ -179,6 +179,18 @@ describe('each invariant fires on a planted violation', () => {
     expect(invariantsOf(checkClientOrderIdSet(history(submitted.slice(1))))).toEqual(['client_order_id_set']);
   });
 
+  it('client_order_id_set: an upper-case UUID fails, as its SQL twin check_client_order_id_set() says', () => {
+    // The API lower-cases every clientOrderId; the SQL function accepts lower-case hex only. The pure
+    // check must agree with it, or `ledger invariants` and `ledger invariants --replay` disagree on the
+    // same stream (and runbook 2 sends the operator after a projection bug that does not exist).
+    const upper = CLIENT_ORDER_ID.toUpperCase();
+    const events = [sampleEvent('ExecutionSubmitting', { clientOrderId: upper }), ...submitted.slice(1)];
+    expect(checkClientOrderIdSet(history(events, upper))).toEqual([
+      expect.objectContaining({ invariant: 'client_order_id_set', clientOrderId: upper }),
+    ]);
+    expect(checkClientOrderIdSet(history(submitted))).toEqual([]);
+  });
+
   it('no_stale_submitting: SUBMITTING longer than the threshold, whatever lookups happened since', () => {
     const stuck = history([
       ...(HISTORY_TO.SUBMITTING ?? []),
