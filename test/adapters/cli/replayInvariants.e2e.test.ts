@@ -76,6 +76,14 @@ describe('ledger replay / invariants as child processes', () => {
     expect(cut.stdout).toContain('invariants: ✅ all hold');
   });
 
+  it('finds an execution by its clientOrderId typed in upper case (the API stores it lower-cased)', async () => {
+    const run = await runLedger(['replay', CLIENT_ORDER_ID.toUpperCase(), '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const body = JSON.parse(run.stdout);
+    expect(body.execution.clientOrderId).toBe(CLIENT_ORDER_ID);
+    expect(body.execution.finalStatus).toBe('FILLED');
+  });
+
   it('checks every stream (0 on a sound ledger), then finds an order claimed twice (1) in the replay and the user view', async () => {
     const sound = await runLedger(['invariants', '--replay', '--json'], env);
     expect(sound.code, sound.stderr).toBe(0);

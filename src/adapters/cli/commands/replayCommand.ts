@@ -91,8 +91,15 @@ export function registerReplayCommand(program: Command): void {
               });
         const replays: ExecutionReplay[] = [];
         for (const streamId of found.streamIds) {
-          const recorded = await readWholeStream(stores.store, streamId);
-          if (recorded.length > 0) replays.push(buildExecutionReplay(streamId, recorded, options.asOf));
+          let recorded = await readWholeStream(stores.store, streamId);
+          let replayedStreamId = streamId;
+          // The API lower-cases every clientOrderId: one typed in upper case is found under that name.
+          if (recorded.length === 0 && clientOrderId !== undefined && streamId !== streamId.toLowerCase()) {
+            replayedStreamId = executionStreamName(clientOrderId.toLowerCase());
+            recorded = await readWholeStream(stores.store, replayedStreamId);
+          }
+          if (recorded.length > 0)
+            replays.push(buildExecutionReplay(replayedStreamId, recorded, options.asOf));
         }
         const recordedAtMs = replays.flatMap((replay) =>
           replay.rows.map((row) => Date.parse(row.recordedAt)),
