@@ -106,4 +106,27 @@ describe('ledger keys list / revoke', () => {
     expect(revoked.stdout).toContain(`revoked ops key ${victim.keyId}`);
     expect(revoked.stdout + revoked.stderr).not.toContain(victim.key);
   });
+
+  it('a whole key pasted with surrounding blanks is still revoked by its id, and never echoed', async () => {
+    const victim = await createKey(['--role', 'ops']);
+    const secretPart = victim.key.slice(11);
+    const revoked = await runLedger(['keys', 'revoke', ` ${victim.key}\n`], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`revoked ops key ${victim.keyId}`);
+    expect(revoked.stdout + revoked.stderr).not.toContain(secretPart);
+  });
+
+  it('neither a key id nor a whole key (e.g. a key cut short): usage error, nothing of it echoed', async () => {
+    const victim = await createKey(['--role', 'ops']);
+    const cutShort = victim.key.slice(0, -1);
+    const refused = await runLedger(['keys', 'revoke', cutShort], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('not a key id');
+    expect(refused.stdout + refused.stderr).not.toContain(cutShort.slice(11));
+    const listed = await runLedger(['keys', 'list', '--json'], env);
+    const row = (JSON.parse(listed.stdout) as { keys: Record<string, unknown>[] }).keys.find(
+      (key) => key['keyId'] === victim.keyId,
+    );
+    expect(row?.['revokedAt']).toBeNull();
+  });
 });

@@ -43,6 +43,9 @@ async function withKeyStore<T>(work: (store: ApiKeyStore) => Promise<T>): Promis
   }
 }
 
+/** A key id as `keys list` shows it: the public start of a key. */
+const KEY_ID_PATTERN = /^tl_[A-Za-z0-9_-]{8}$/;
+
 const COLUMNS = ['KEY ID', 'ROLE', 'USER', 'NAME', 'CREATED', 'REVOKED'] as const;
 
 /** A plain aligned table (names are free text: control characters are shown as `?`). */
@@ -128,10 +131,19 @@ export function registerKeysCommand(program: Command): void {
       'revoke an API key for good: running servers refuse it from their next request (exit 1: unknown or already revoked)',
     )
     .argument('<keyId>', 'the key id shown by `keys list` (e.g. tl_AbCdEfGh); a whole key works too')
-    .action(async (given: string) => {
-      // A whole key (e.g. found in a leak) names its key too; it is never echoed.
+    .action(async (raw: string, _options: unknown, command: Command) => {
+      // A whole key (e.g. found in a leak, pasted with a blank or a newline) names its key too; it is
+      // never echoed. Anything that is neither a key id nor a whole key may be most of a key (cut
+      // short): refused without echoing it.
+      const given = raw.trim();
       const keyId = isWellFormedApiKey(given) ? apiKeyId(given) : given;
       if (keyId !== given) process.stderr.write(`that is a whole API key; revoking its id ${keyId}\n`);
+      else if (!KEY_ID_PATTERN.test(given)) {
+        command.error(
+          'error: that is not a key id (tl_ and 8 characters, see `ledger keys list`) nor a whole API key; it is not shown here',
+          { exitCode: 2 },
+        );
+      }
       // ApiKeyNotFound / ApiKeyAlreadyRevoked reach main(): one line on stderr and exit code 1.
       const revoked = await withKeyStore((store) => store.revoke(keyId));
       process.stdout.write(`revoked ${describeKey(revoked)} at ${revoked.revokedAt}\n`);
