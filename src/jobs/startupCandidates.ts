@@ -21,7 +21,7 @@ export interface StartupCandidates {
   readonly clientOrderIds: string[];
   readonly fromReadModel: number;
   readonly fromTail: number;
-  /** The tail was longer than MAX_TAIL_EVENTS: executions in the rest are left to the sweeper. */
+  /** The tail was not read to its end (over MAX_TAIL_EVENTS, or the store's own read bound): the rest is left to the sweeper. */
   readonly tailTruncated: boolean;
   /** Executions found that may be SUBMITTING but beyond `maxExecutions`: left to the sweeper. */
   readonly leftToSweeper: number;
@@ -75,7 +75,7 @@ export async function findStartupCandidates(
     clientOrderIds: ids,
     fromReadModel: rows.length,
     fromTail,
-    tailTruncated: tail.events.length >= MAX_TAIL_EVENTS,
+    tailTruncated: !tail.endReached,
     leftToSweeper: readModelLeft + tailLeft.length,
   };
 }

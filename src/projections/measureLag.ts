@@ -27,7 +27,8 @@ export function storePendingProbe(store: EventStore, cap = MAX_READ_ALL_COUNT): 
     });
     return {
       events: page.events.length,
-      capped: page.events.length >= cap,
+      // Not read to the end (a full page, or the store's own read bound): "at least this many".
+      capped: !page.endReached,
       oldestCreatedAt: page.events[0]?.createdAt ?? null,
     };
   };

@@ -76,4 +76,43 @@ describe('projections on EventStoreDB', () => {
     expect(await readModelSnapshot(database.pool)).toEqual(before);
     expect((await verifyProjections({ pool: database.pool, store })).ok).toBe(true);
   });
+
+  it('rebuild and verify read past a long run of events of other streams, where a read ends early on its scan bound', async () => {
+    // A store that looks at 16 events per readAll at most: a run of 40 policy events answers the
+    // executions projection with short and empty pages that are not the end of the stream.
+    const bounded = createEsdbEventStore(double.connectionString, {
+      readPageSize: 16,
+      maxScannedPerReadAll: 16,
+    });
+    try {
+      await appendPolicyEvents(
+        store,
+        'frank',
+        Array.from({ length: 40 }, () => policyEvents.overrideSet('10')),
+      );
+      const [later] = fc.sample(executionHistoryArb(), { numRuns: 1, seed: 99 });
+      const last = await appendInterleaved(store, [later!]);
+      const runner = new ProjectionRunner({ pool: database.pool, store, projection: executionsProjection() });
+      runner.start();
+      try {
+        await runner.waitForPosition(last!, 20_000);
+      } finally {
+        await runner.stop();
+      }
+      const before = await readModelSnapshot(database.pool);
+      const verified = await verifyProjections({ pool: database.pool, store: bounded });
+      expect(verified.drifts.map(describeDrift)).toEqual([]);
+
+      await rebuildProjection({
+        pool: database.pool,
+        store: bounded,
+        projection: executionsProjection(),
+        batchSize: 25,
+      });
+      expect(await readModelSnapshot(database.pool)).toEqual(before);
+      expect((await verifyProjections({ pool: database.pool, store })).ok).toBe(true);
+    } finally {
+      await bounded.close();
+    }
+  });
 });

@@ -60,6 +60,13 @@ export interface ReadAllResult {
   readonly events: RecordedEvent[];
   /** Where the next read should continue (exclusive); equal to `after` when nothing was read. */
   readonly lastPosition: GlobalPosition | undefined;
+  /**
+   * True when the read reached the end of what was visible: nothing after `lastPosition` matched.
+   * False means "read on from `lastPosition`", whatever the number of events: a store may end a read
+   * early on a bound of its own (EventStoreDB scans at most so many events per read), so a short or
+   * even empty page is not the end. Readers that must see everything stop on this, never on a count.
+   */
+  readonly endReached: boolean;
 }
 
 export interface SubscribeToAllOptions {

@@ -9,6 +9,7 @@ import { applyBatch } from '../applyBatch';
 import { advanceCheckpoint, lockCheckpoint } from '../checkpoints';
 import type { PipelinedApplier, PreparedBatch, ProjectionApplier } from '../projection';
 import { postgresFoldReader, type ReadPage } from './postgresFoldReader';
+import { requireProgress } from '../requireProgress';
 import type { RebuildOptions } from './rebuildOptions';
 
 /** How far the copy has come: events applied and the position of the last one. */
@@ -44,14 +45,21 @@ export async function copyAll(
   let next: Promise<ReadAllResult> | undefined = pageReader(options)(copier.position, batchSize, prefixes);
   let writing: Promise<void> | undefined;
   try {
-    // Bounded by the stream: every page moves the position forward; a short page is the end.
+    // Bounded by the stream: every page that is not the end moves the position forward (checked).
+    let readAfter = copier.position;
     while (next) {
       const page: ReadAllResult = await next;
-      if (page.events.length === 0) break;
-      const full = page.events.length >= batchSize;
-      next = full ? pageReader(options)(page.lastPosition, batchSize, prefixes) : undefined;
+      next = page.endReached
+        ? undefined
+        : pageReader(options)(
+            (readAfter = requireProgress(readAfter, page.lastPosition)),
+            batchSize,
+            prefixes,
+          );
       // A prefetch that fails while this page is written must not become an unhandled rejection.
       next?.catch(() => undefined);
+      // A store may end a read early with few or no events (EventStoreDB's scan bound): read on.
+      if (page.events.length === 0) continue;
       if (!pipeline) {
         const result = await applyBatch(client, rebuildName, applier, page.events);
         copier.applied += result.applied;

@@ -94,6 +94,6 @@ export function postgresFoldReader(pool: pg.Pool): ReadPage {
         row[7],
       );
     }
-    return { events, lastPosition: events.at(-1)?.position ?? after };
+    return { events, lastPosition: events.at(-1)?.position ?? after, endReached: events.length < maxCount };
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '../checkpoints';
 import { ProjectionError, type ProjectionApplier } from '../projection';
 import { copyAll, pageReader, type Copier } from './copyAll';
+import { requireProgress } from '../requireProgress';
 import type { RebuildOptions } from './rebuildOptions';
 import { swapInRebuildTables } from './rebuildTables';
 
@@ -39,21 +40,21 @@ export async function swapRebuild(
       let rebuilt = await lockCheckpoint(client, rebuildName);
       let caughtUp = false;
       let appliedHere = 0;
+      // Where to read on: past the checkpoint, and past events of other streams a read skipped.
+      let readAfter = subscribeAfter(rebuilt.position);
+      // Bounded by maxCatchUp and by the store: every page that is not the end moves readAfter on.
       while (appliedHere <= maxCatchUp) {
-        const page = await pageReader(options)(
-          subscribeAfter(rebuilt.position),
-          batchSize,
-          projection.streamPrefixes,
-        );
+        const page = await pageReader(options)(readAfter, batchSize, projection.streamPrefixes);
         if (page.events.length > 0) {
           const result = await applyBatchInTransaction(client, rebuildName, applier, page.events);
           appliedHere += result.applied;
           rebuilt = result.checkpoint;
         }
-        if (page.events.length < batchSize) {
+        if (page.endReached) {
           caughtUp = true;
           break;
         }
+        readAfter = requireProgress(readAfter, page.lastPosition);
       }
       if (!caughtUp) throw new CatchUpFirst();
       if (comparePositions(rebuilt.position, live.position) < 0) {

@@ -127,7 +127,7 @@ export async function scanExecutionStreams(store: EventStore, options: ScanOptio
       streamPrefixes: [EXECUTION_STREAM_PREFIX],
       ...(after === undefined ? {} : { after }),
     });
-    if (result.events.length === 0) break;
+    if (result.events.length === 0 && result.endReached) break;
     after = result.lastPosition;
     eventsRead += result.events.length;
     for (const event of result.events) {

@@ -46,7 +46,7 @@ export async function findUserExecutions(
       streamPrefixes: [EXECUTION_STREAM_PREFIX],
       ...(after === undefined ? {} : { after }),
     });
-    if (result.events.length === 0) return { streamIds, truncated, eventsScanned };
+    if (result.events.length === 0 && result.endReached) return { streamIds, truncated, eventsScanned };
     eventsScanned += result.events.length;
     for (const event of result.events) {
       if (event.revision !== 0n || event.data['userId'] !== query.userId) continue;

@@ -159,6 +159,7 @@ export class EsdbEventStore implements EventStore {
     const maxScanned = this.options.maxScannedPerReadAll ?? 100_000;
     const events: RecordedEvent[] = [];
     let cursor = hasRealPosition(options.after) ? options.after : undefined;
+    let endReached = false;
     for (let scanned = 0; events.length < maxCount && scanned < maxScanned; scanned += pageSize) {
       const page = await this.readAllPage(cursor, prefixes, pageSize);
       const room = maxCount - events.length;
@@ -168,10 +169,14 @@ export class EsdbEventStore implements EventStore {
         break;
       }
       cursor = page.scannedTo ?? cursor;
-      if (page.reachedEnd) break;
+      if (page.reachedEnd) {
+        endReached = true;
+        break;
+      }
     }
-    // Past non-matching events too, so the next call does not look at them again.
-    return { events, lastPosition: cursor ?? options.after };
+    // Past non-matching events too, so the next call does not look at them again. A read that stopped
+    // on maxScanned is not the end, however few events it found.
+    return { events, lastPosition: cursor ?? options.after, endReached };
   }
 
   /** One page of `$all` strictly after `after`, filtered here to the prefixes and without system events. */

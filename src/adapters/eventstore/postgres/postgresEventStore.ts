@@ -261,7 +261,8 @@ export class PostgresEventStore implements EventStore {
         (!lastPosition || comparePositions(scanEnd, lastPosition) > 0)
       )
         lastPosition = scanEnd;
-      return { events, lastPosition };
+      // This store reads until it has maxCount events or has seen every visible one.
+      return { events, lastPosition, endReached: events.length < maxCount };
     } catch (error) {
       if (isConnectionError(error)) throw unavailable(error);
       throw error;

@@ -112,12 +112,12 @@ export class PostgresSubscription implements Subscription {
           await this.sleep(Math.min(this.options.pollIntervalMs * 2 ** failuresInRow, 5_000));
           continue;
         }
-        const { events, lastPosition } = page;
+        const { events, lastPosition, endReached } = page;
         if (this.stopped) break;
         if (events.length > 0) await this.options.onEvents(events);
         // Also without events: a filtered read may have looked past events of other streams.
         if (lastPosition) position = lastPosition;
-        if (events.length === batchSize) continue;
+        if (!endReached) continue;
         if (!caughtUp) {
           caughtUp = true;
           this.options.onCaughtUp?.();

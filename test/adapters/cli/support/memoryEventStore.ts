@@ -70,14 +70,18 @@ export class MemoryEventStore implements EventStore {
     const maxCount = Math.max(1, Math.min(options.maxCount, MAX_READ_ALL_COUNT));
     const after = options.after;
     const prefixes = options.streamPrefixes;
-    const events = this.events
+    const matching = this.events
       .filter((event) => after === undefined || comparePositions(event.position, after) > 0)
       .filter(
         (event) => prefixes === undefined || prefixes.some((prefix) => event.streamId.startsWith(prefix)),
-      )
-      .slice(0, maxCount);
+      );
+    const events = matching.slice(0, maxCount);
     this.largestReadAll = Math.max(this.largestReadAll, events.length);
-    return { events, lastPosition: events.at(-1)?.position ?? after };
+    return {
+      events,
+      lastPosition: events.at(-1)?.position ?? after,
+      endReached: matching.length <= maxCount,
+    };
   }
 
   subscribeToAll(): never {
