@@ -37,6 +37,9 @@ export function urlOption(value: string): string {
   try {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    // The service takes a Bearer key; user:password in the URL would only be printed (and fetch refuses it).
+    url.username = '';
+    url.password = '';
     return url.toString().replace(/\/$/, '');
   } catch {
     throw new InvalidArgumentError('must be an http:// or https:// URL');
