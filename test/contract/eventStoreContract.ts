@@ -179,6 +179,9 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
         ),
       ).toEqual(['E3', 'E2']);
       expect(await store.readStream(stream, { fromRevision: 10n })).toEqual([]);
+      // A maxCount below 1 reads one event, as EventStoreDB does (not "no events", nor an error).
+      expect((await store.readStream(stream, { maxCount: 0 })).map((e) => e.type)).toEqual(['E0']);
+      expect((await store.readStream(stream, { maxCount: -3 })).map((e) => e.type)).toEqual(['E0']);
     });
 
     it('reads several streams at once, each from its own revision, bounded per stream', async () => {
@@ -255,6 +258,7 @@ export function eventStoreContract(adapterName: string, makeHarness: () => Promi
         streamPrefixes: [prefix],
       });
       expect(extra.events).toEqual([]);
+      expect(extra.endReached).toBe(true);
       expect(seen.map((e) => e.type)).toEqual(['S0-0', 'S0-1', 'S1-0', 'S1-1', 'S2-0', 'S2-1']);
       for (let index = 1; index < seen.length; index++) {
         expect(comparePositions(seen[index - 1]!.position, seen[index]!.position)).toBe(-1);

@@ -187,7 +187,8 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
-    const maxCount = Math.min(options.maxCount ?? MAX_READ_STREAM_COUNT, MAX_READ_STREAM_COUNT);
+    // At least one, as EventStoreDB reads: LIMIT 0 would pass for a missing stream.
+    const maxCount = Math.max(1, Math.min(options.maxCount ?? MAX_READ_STREAM_COUNT, MAX_READ_STREAM_COUNT));
     const from = options.fromRevision;
     const sql = backwards ? READ_STREAM_BACKWARDS_SQL : READ_STREAM_FORWARDS_SQL;
     try {
