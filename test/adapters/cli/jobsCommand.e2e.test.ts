@@ -46,4 +46,11 @@ describe('ledger jobs', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('must be one of invariants, promotions, stats');
   });
+
+  it('refuses an unknown job name in jobs runs --job (it answered "no runs recorded", exit 0)', async () => {
+    const run = await runLedger(['jobs', 'runs', '--job', 'invariant'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("argument 'invariant' is invalid");
+    expect(run.stdout).toBe('');
+  });
 });

@@ -1,7 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserPolicyService } from '../../../application/policy/userPolicyService';
 import { loadConfig } from '../../../config';
 import { invariantsJob } from '../../../jobs/invariantsJob';
+import { EXPECTED_JOB_NAMES } from '../../../jobs/jobRegistry';
 import { promotionsJob } from '../../../jobs/promotionsJob';
 import { listJobRuns, type JobRunRow } from '../../../jobs/scheduler/jobRunsRepository';
 import { JobScheduler } from '../../../jobs/scheduler/JobScheduler';
@@ -39,7 +40,7 @@ export function registerJobsCommand(program: Command): void {
   jobs
     .command('runs')
     .description('the latest recorded runs, newest first')
-    .option('--job <name>', 'only this job (invariants, promotions, stats, reconcile, fills)')
+    .addOption(new Option('--job <name>', 'only this job').choices([...EXPECTED_JOB_NAMES]))
     .option('--limit <n>', 'how many', integerOption(1, 1000), 20)
     .option('--json', 'print them as JSON')
     .action(async (options: { job?: string; limit: number; json?: boolean }) => {
