@@ -2,7 +2,7 @@ import type { ExecutionEvent } from '../../../domain/execution';
 
 export type KeyFields = Readonly<Record<string, string | number | boolean | null>>;
 
-/** The fields an operator reads first in a timeline, per event type (the JSON keeps all of them). */
+/** The fields an operator reads first in a timeline, per event type (the JSON rows keep the whole event). */
 export function keyFieldsOf(event: ExecutionEvent): KeyFields {
   switch (event.type) {
     case 'ExecutionSubmitting': {
@@ -55,6 +55,8 @@ export function keyFieldsOf(event: ExecutionEvent): KeyFields {
         http: event.data.httpStatus,
         errorCode: event.data.errorCode,
         windowElapsed: event.data.windowElapsed,
+        // A lookup error's cause, or the ALERT of a double placement (runbooks 1 and 7).
+        message: event.data.message,
       };
     case 'SubmissionRetried':
       return { attempt: event.data.attempt, evidence: event.data.evidence, sentAt: event.data.sentAt };

@@ -42,6 +42,9 @@ export interface TimelineRow {
   readonly illegal: boolean;
   /** Why the event could not be read (schema), or `null`. */
   readonly unreadable: string | null;
+  /** The event's data and metadata exactly as stored (the metadata's `actor` says who caused it). */
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
 }
 
 export interface ExecutionReplay {
@@ -62,6 +65,12 @@ export interface ExecutionReplay {
 /** The clientOrderId of an execution stream; a malformed name keeps its raw suffix so the checks can name it. */
 export function clientOrderIdOfStream(streamId: string): string {
   return parseExecutionStreamName(streamId) ?? streamId.slice(EXECUTION_STREAM_PREFIX.length);
+}
+
+/** The key fields with the event's `actor` (metadata: who caused it, e.g. `trader:<key name or id>`). */
+function withActor(fields: KeyFields, metadata: Record<string, unknown>): KeyFields {
+  const actor = metadata['actor'];
+  return typeof actor === 'string' ? { ...fields, actor } : fields;
 }
 
 /** One stream's events → its timeline, status after each event, and final state (never throws). */
@@ -96,6 +105,8 @@ export function buildExecutionReplay(
       revision: item.recorded.revision,
       recordedAt: item.recorded.createdAt.toISOString(),
       type: item.recorded.type,
+      data: item.recorded.data,
+      metadata: item.recorded.metadata,
     };
     if (item.event === null) {
       const message = `event at revision ${item.recorded.revision} (${item.recorded.type}) is unreadable: ${item.error}`;
@@ -114,7 +125,7 @@ export function buildExecutionReplay(
     rows.push({
       ...base,
       at: executionEventTime(item.event),
-      fields: keyFieldsOf(item.event),
+      fields: withActor(keyFieldsOf(item.event), item.recorded.metadata),
       statusAfter: status,
       illegal: illegalIndexes.has(readableIndex),
       unreadable: null,

@@ -33,6 +33,33 @@ const recovered: ExecutionEvent[] = [
 ];
 
 describe('buildExecutionReplay', () => {
+  it('shows what runbooks 1 and 7 read in a timeline: a lookup’s message (the ALERT of a double placement) and the actor', () => {
+    const alert = 'ALERT: 2 exchange orders carry this clientOrderId';
+    const events: ExecutionEvent[] = [
+      sampleEvent('ExecutionSubmitting'),
+      sampleEvent('SubmissionOutcomeUnknown'),
+      sampleEvent('ReconcileAttempted', {
+        method: 'list_orders',
+        result: 'found',
+        exchangeOrderId: 'order-1',
+        httpStatus: null,
+        errorCode: null,
+        message: alert,
+      }),
+    ];
+    const recorded = storeWith(STREAM, events).events.map((event) => ({
+      ...event,
+      metadata: { actor: 'trader:bob' },
+    }));
+    const replay = buildExecutionReplay(STREAM, recorded);
+    const text = formatExecutionReplay(replay, undefined).join('\n');
+    expect(text).toContain(`message="${alert}"`);
+    expect(text).toMatch(/ExecutionSubmitting\s+SUBMITTING\s+.*actor=trader:bob/);
+    // The JSON keeps the event as stored: every field and the metadata.
+    expect(replay.rows[2]?.data).toEqual(recorded[2]?.data);
+    expect(replay.rows[0]?.metadata).toEqual({ actor: 'trader:bob' });
+  });
+
   it('gives the status after every event, key fields and the final state of a recovered order', () => {
     const store = storeWith(STREAM, recovered);
     const replay = buildExecutionReplay(STREAM, store.events);
