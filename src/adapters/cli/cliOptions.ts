@@ -25,11 +25,37 @@ export function numberOption(min: number, max: number) {
   };
 }
 
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * Epoch milliseconds of an ISO 8601 date or date-time (2025-01-01, 2025-01-01T12:00:00Z, with an
+ * offset), or `undefined`. Strict: Date.parse alone reads "2025-01-01junk" as some day in June and
+ * "2025-02-30" as 2 March.
+ */
+export function parseIsoTimeMs(value: string): number | undefined {
+  const match = ISO_TIME.exec(value.trim());
+  if (match === null) return undefined;
+  const [, year, month, day, hour = '0', minute = '0', second = '0'] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (
+    date.getUTCFullYear() !== Number(year) ||
+    date.getUTCMonth() !== Number(month) - 1 ||
+    date.getUTCDate() !== Number(day) ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  ) {
+    return undefined;
+  }
+  const ms = Date.parse(value.trim());
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** An ISO 8601 time with a date, e.g. 2025-01-01 or 2025-01-01T12:00:00Z; returns epoch milliseconds. */
 export function isoTimeOption(value: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value)) throw new InvalidArgumentError('must be an ISO 8601 time');
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError('must be an ISO 8601 time');
+  const ms = parseIsoTimeMs(value);
+  if (ms === undefined) throw new InvalidArgumentError('must be an ISO 8601 time');
   return ms;
 }
 

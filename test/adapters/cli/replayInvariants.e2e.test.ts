@@ -123,5 +123,13 @@ describe('ledger replay / invariants as child processes', () => {
     const usage = await runLedger(['replay', 'not-a-uuid'], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('is not a UUID');
+    const backwards = await runLedger(
+      ['replay', '--user', 'user-1', '--from', '2025-02-01', '--to', '2025-01-01'],
+      env,
+    );
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('--from is after --to');
+    const nonsense = await runLedger(['replay', CLIENT_ORDER_ID, '--as-of', '2025-01-01junk'], env);
+    expect(nonsense.code).toBe(2);
   });
 });

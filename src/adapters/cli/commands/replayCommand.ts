@@ -77,6 +77,9 @@ export function registerReplayCommand(program: Command): void {
       if (clientOrderId !== undefined && (options.from !== undefined || options.to !== undefined)) {
         command.error('error: --from and --to go with --user', { exitCode: 2 });
       }
+      if (options.from !== undefined && options.to !== undefined && options.from > options.to) {
+        command.error('error: --from is after --to', { exitCode: 2 });
+      }
       const config = loadConfig();
       const stores = await openEventStore(config);
       try {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { RecordedEvent } from '../../../domain/ports/eventStore';
+import { parseIsoTimeMs } from '../cliOptions';
 
 /**
  * "As of" a moment: what the ledger had RECORDED by then (the store's time of each event, not the
@@ -13,10 +14,8 @@ export type AsOf =
 export function parseAsOf(value: string): AsOf {
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return { kind: 'position', position: BigInt(trimmed) };
-  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
-    const ms = Date.parse(trimmed);
-    if (!Number.isNaN(ms)) return { kind: 'time', ms };
-  }
+  const ms = parseIsoTimeMs(trimmed);
+  if (ms !== undefined) return { kind: 'time', ms };
   throw new InvalidArgumentError('must be an ISO 8601 time or a global position (digits)');
 }
 
