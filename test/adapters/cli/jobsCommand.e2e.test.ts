@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase';
+import { insertTradeExecutions } from '../../jobs/tradeExecutionRows';
 import { runLedger } from './support/runLedger';
 
 let database: TestDatabase;
@@ -39,6 +40,22 @@ describe('ledger jobs', () => {
     ]);
     const text = await runLedger(['jobs', 'runs'], env);
     expect(text.stdout).toMatch(/invariants\s+succeeded/);
+  });
+
+  it('exits 1 when the invariants it ran found violations (a check failed), after recording them', async () => {
+    const [stale] = await insertTradeExecutions(database.pool, [
+      { status: 'SUBMITTING', updatedAt: new Date(Date.now() - 3_600_000) },
+    ]);
+    try {
+      const run = await runLedger(['jobs', 'run', 'invariants', '--json'], env);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        outcome: 'succeeded',
+        detail: { ok: false, violations: { check_no_stale_submitting: 1 } },
+      });
+    } finally {
+      await database.pool.query('DELETE FROM trade_executions WHERE client_order_id = $1', [stale]);
+    }
   });
 
   it('refuses jobs that only run inside serve', async () => {

@@ -91,7 +91,10 @@ export function registerJobsCommand(program: Command): void {
         await scheduler.stop();
         if (options.json) printJson(report);
         else process.stdout.write(`${job}: ${report.outcome}\n${JSON.stringify(report.detail, null, 2)}\n`);
-        if (report.outcome === 'failed' || report.outcome === 'skipped_locked')
+        // The invariants job succeeds when it ran, whatever it found; for a person, violations are a
+        // failed check (exit 1), as `ledger invariants` says them.
+        const violationsFound = job === 'invariants' && report.detail?.['ok'] === false;
+        if (report.outcome === 'failed' || report.outcome === 'skipped_locked' || violationsFound)
           process.exitCode = EXIT_CHECK_FAILED;
       } finally {
         await notifier.close();
