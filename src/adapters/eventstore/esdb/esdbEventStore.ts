@@ -52,7 +52,12 @@ export interface EsdbEventStoreOptions {
 
 const DEFAULT_BATCH_SIZE = 500;
 const MAX_BATCH_SIZE = 10_000;
-const DEFAULT_RECONNECT: ReconnectPolicy = { maxAttemptsInRow: 10, baseDelayMs: 100, maxDelayMs: 5_000 };
+const DEFAULT_RECONNECT: ReconnectPolicy = {
+  maxAttemptsInRow: 10,
+  baseDelayMs: 100,
+  maxDelayMs: 5_000,
+  stableAfterMs: 10_000,
+};
 /** A page must hold more than the event at its start position, which `$all` reads return again. */
 const MIN_PAGE_SIZE = 16;
 const MAX_PAGE_SIZE = 4_096;

@@ -35,6 +35,12 @@ export interface ReconnectPolicy {
   readonly maxAttemptsInRow: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * A live subscription that stayed up this long before it dropped counts as recovered: the failures
+   * in a row start again from zero. A mere confirmation does not (a server that confirms and then drops
+   * every time would otherwise be resubscribed forever).
+   */
+  readonly stableAfterMs: number;
 }
 
 export interface EsdbSubscriptionOptions extends SubscribeToAllOptions {
@@ -68,6 +74,8 @@ export class EsdbSubscription implements Subscription {
   private position: GlobalPosition | undefined;
   private caughtUp = false;
   private failuresInRow = 0;
+  /** When the current live subscription was confirmed (performance.now()), if it was. */
+  private liveConfirmedAtMs: number | undefined;
   private live: { reader: BatchReader<AllStreamResolvedEvent>; cancel: () => Promise<void> } | undefined;
   private wakeSleeper: (() => void) | undefined;
 
@@ -103,6 +111,9 @@ export class EsdbSubscription implements Subscription {
         const retryable =
           isTransient(error) || error instanceof SubscriptionEnded || error instanceof EventStoreUnavailable;
         if (!retryable) throw error;
+        const liveForMs =
+          this.liveConfirmedAtMs === undefined ? 0 : performance.now() - this.liveConfirmedAtMs;
+        if (liveForMs >= this.policy.stableAfterMs) this.failuresInRow = 0;
         this.failuresInRow += 1;
         if (this.failuresInRow > this.policy.maxAttemptsInRow) {
           throw error instanceof EventStoreUnavailable ? error : unavailable(error);
@@ -123,7 +134,8 @@ export class EsdbSubscription implements Subscription {
   private async catchUpByReading(): Promise<void> {
     for (let page = 0; page < MAX_CATCH_UP_PAGES && !this.stopped; page++) {
       const result = await this.readPage(this.position, this.options.prefixes);
-      this.failuresInRow = 0;
+      // Progress, not a mere answer, shows the connection is back.
+      if (result.events.length > 0) this.failuresInRow = 0;
       for (let start = 0; start < result.events.length && !this.stopped; start += this.options.batchSize) {
         await this.deliver(result.events.slice(start, start + this.options.batchSize));
       }
@@ -148,8 +160,9 @@ export class EsdbSubscription implements Subscription {
       { highWaterMark: this.options.batchSize },
     );
     const reader = new BatchReader<AllStreamResolvedEvent>(subscription);
+    this.liveConfirmedAtMs = undefined;
     subscription.on('confirmation', () => {
-      this.failuresInRow = 0;
+      this.liveConfirmedAtMs = performance.now();
     });
     subscription.on('caughtUp', () => this.signalCaughtUp());
     this.live = { reader, cancel: () => subscription.unsubscribe() };

@@ -242,6 +242,25 @@ describe('EsdbEventStore subscriptions and $all filtering', () => {
     await quick.close();
   });
 
+  it('gives up after bounded retries when the server confirms every resubscription and then drops it', async () => {
+    const quick = createEsdbEventStore(double.connectionString, {
+      reconnect: { maxAttemptsInRow: 3, baseDelayMs: 10, maxDelayMs: 20, stableAfterMs: 5_000 },
+    });
+    const subscription = quick.subscribeToAll({ onEvents: async () => undefined });
+    let outcome: unknown = 'still running';
+    subscription.done.then(
+      () => (outcome = 'ended'),
+      (error: unknown) => (outcome = error),
+    );
+    // Each resubscription is confirmed and then dropped within 30 ms: never a stable subscription.
+    for (let round = 0; round < 100 && outcome === 'still running'; round++) {
+      await sleep(30);
+      double.dropSubscriptions();
+    }
+    expect(outcome).toBeInstanceOf(EventStoreUnavailable);
+    await quick.close();
+  });
+
   it('stops for good, without a retry, when the handler throws during the live phase', async () => {
     const stream = `execution-${randomUUID()}`;
     const subscription = store.subscribeToAll({
