@@ -58,7 +58,8 @@ interface Claim {
 
 /**
  * Every execution stream replayed and checked with the domain's invariants, reading the global order
- * ONCE in batches, with memory bounded by the streams still open (not by the ledger's size):
+ * ONCE in batches. Memory: the streams still open, plus one small entry per claimed exchange order id
+ * (which does grow with the ledger's history; a planning item):
  *
  * - a stream's events are collected from its first event (revision 0) on, and the stream is checked
  *   and dropped when an event that ends it arrives (every terminal status accepts nothing more);
