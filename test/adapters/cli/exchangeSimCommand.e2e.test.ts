@@ -40,12 +40,19 @@ describe('ledger exchange-sim', () => {
     expect(stdout).toContain('stopped');
   });
 
-  it('rejects a bad option with a usage error', async () => {
-    const child = spawn(process.execPath, ['bin/ledger.mjs', 'exchange-sim', '--fault-rate', '2'], {
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(2);
+  it('rejects a bad option with a usage error, also an empty or exponent number (Number() read them as 0 and 1000)', async () => {
+    for (const args of [
+      ['--fault-rate', '2'],
+      ['--port', ''],
+      ['--port', '8e3'],
+      ['--fault-rate', ''],
+    ]) {
+      const child = spawn(process.execPath, ['bin/ledger.mjs', 'exchange-sim', ...args], {
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect({ args, code }).toEqual({ args, code: 2 });
+    }
   });
 });

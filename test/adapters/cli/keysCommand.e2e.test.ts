@@ -129,4 +129,11 @@ describe('ledger keys list / revoke', () => {
     );
     expect(row?.['revokedAt']).toBeNull();
   });
+
+  it('refuses a --limit that is empty or an exponent (usage error)', async () => {
+    for (const limit of ['', '1e3', '0', '2.5']) {
+      const listed = await runLedger(['keys', 'list', '--limit', limit], env);
+      expect({ limit, code: listed.code }).toEqual({ limit, code: 2 });
+    }
+  });
 });

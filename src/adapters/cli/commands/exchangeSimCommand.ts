@@ -1,24 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command } from 'commander';
 import { loadConfig } from '../../../config';
 import { createLogger } from '../../logging/createLogger';
 import { startSimulator } from '../../exchange/simulator/startSimulator';
-
-function intOption(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    }
-    return parsed;
-  };
-}
-
-function rateOption(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1)
-    throw new InvalidArgumentError('must be between 0 and 1');
-  return parsed;
-}
+import { integerOption, numberOption } from '../cliOptions';
 
 interface ExchangeSimOptions {
   port: number;
@@ -34,18 +18,18 @@ export function registerExchangeSimCommand(program: Command): void {
   program
     .command('exchange-sim')
     .description('run the Bitvavo REST v2 simulator (API under /v2, control API under /_sim)')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', intOption(0, 65_535), 8090)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integerOption(0, 65_535), 8090)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
       '--seed <n>',
       'seed for prices, order ids and random faults (default SIMULATOR_SEED)',
-      intOption(0, 2 ** 31 - 1),
+      integerOption(0, 2 ** 31 - 1),
     )
-    .option('--fault-rate <r>', 'probability (0..1) of a random fault per request', rateOption, 0)
+    .option('--fault-rate <r>', 'probability (0..1) of a random fault per request', numberOption(0, 1), 0)
     .option(
       '--rate-limit-per-min <n>',
       'weight points per minute per key, 0 = off (default BITVAVO_RATE_LIMIT_PER_MIN)',
-      intOption(0, 1_000_000),
+      integerOption(0, 1_000_000),
     )
     .option('--no-price-drift', 'keep prices still (move them with POST /_sim/price)')
     .action(async (options: ExchangeSimOptions) => {

@@ -6,6 +6,7 @@ import { ApiKeyStore, type ApiKeyInfo } from '../../http/auth/apiKeyStore';
 import { migrate } from '../../postgres/migrate';
 import { openDatabase } from '../../postgres/openDatabase';
 import { printJson } from '../printJson';
+import { integerOption } from '../cliOptions';
 
 interface KeysCreateOptions {
   role: 'trader' | 'ops';
@@ -23,13 +24,6 @@ function nameOption(value: string): string {
   if (value.trim().length === 0 || value.length > 100)
     throw new InvalidArgumentError('must be 1-100 characters');
   return value;
-}
-
-function limitOption(value: string): number {
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-    throw new InvalidArgumentError('must be an integer from 1 to 10000');
-  return limit;
 }
 
 async function withKeyStore<T>(work: (store: ApiKeyStore) => Promise<T>): Promise<T> {
@@ -111,7 +105,7 @@ export function registerKeysCommand(program: Command): void {
     .command('list')
     .description('list API keys, newest first: key id, role, user, name, created, revoked (never the keys)')
     .option('--json', 'print the keys as JSON')
-    .option('--limit <n>', 'at most this many keys (default 1000)', limitOption)
+    .option('--limit <n>', 'at most this many keys (default 1000)', integerOption(1, 10_000))
     .action(async (options: { json?: boolean; limit?: number }) => {
       const list = await withKeyStore((store) =>
         store.list(options.limit === undefined ? {} : { limit: options.limit }),
