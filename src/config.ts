@@ -46,7 +46,11 @@ export const configSchema = z
     RECONCILE_MIN_AGE_MS: intFromEnv(0, 3_600_000).default(10_000),
     /** No re-send (nor lookup) sooner than this after a send that answered SOFT (105 ban, 107/108, ...). */
     RECONCILE_SOFT_RETRY_DELAY_MS: intFromEnv(0, 600_000).default(10_000),
-    CLOCK_SKEW_MAX_MS: intFromEnv(0, 600_000).default(5_000),
+    /**
+     * The most our clock may differ from the exchange's. At least 500 ms: the recorded send time may
+     * precede the real send by up to half of it (at least 100 ms), so a smaller margin is no margin.
+     */
+    CLOCK_SKEW_MAX_MS: intFromEnv(500, 600_000).default(5_000),
     API_RATE_LIMIT_PER_MIN: intFromEnv(1, 1_000_000).default(6_000),
   })
   .superRefine((config, ctx) => {

@@ -26,6 +26,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('CLOCK_SKEW_MAX_MS: at least 500 ms (the recorded send time may precede the real send by up to half of it, at least 100 ms)', () => {
+    expect(loadConfig({}).CLOCK_SKEW_MAX_MS).toBe(5_000);
+    expect(loadConfig({ CLOCK_SKEW_MAX_MS: '500' }).CLOCK_SKEW_MAX_MS).toBe(500);
+    for (const bad of ['0', '200', '499']) {
+      expect(() => loadConfig({ CLOCK_SKEW_MAX_MS: bad })).toThrow(/CLOCK_SKEW_MAX_MS/);
+    }
+  });
+
   it('names every bad variable in one message', () => {
     const attempt = () =>
       loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', EVENTSTORE_URL: 'http://x', LOG_LEVEL: 'loud' });
