@@ -111,10 +111,21 @@ describe('verify comparisons', () => {
 
 describe('small pieces', () => {
   it('cursors round-trip and a forged one is refused', () => {
-    const cursor = encodeCursor('2025-01-01T00:00:00.123456Z', 'abc');
-    expect(decodeCursor(cursor)).toEqual(['2025-01-01T00:00:00.123456Z', 'abc']);
+    const id = '7d9f7c1e-4b7a-4c53-9d42-6f0e4c2b9a11';
+    const cursor = encodeCursor('2025-01-01T00:00:00.123456Z', id);
+    expect(decodeCursor(cursor)).toEqual(['2025-01-01T00:00:00.123456Z', id]);
     expect(() => decodeCursor('bm9wZQ')).toThrow(/cursor/);
-    expect(() => decodeCursor(Buffer.from('["not a time","x"]').toString('base64url'))).toThrow(/cursor/);
+    for (const [time, clientOrderId] of [
+      ['not a time', id],
+      ['2020', id],
+      ['2020-02-30T00:00:00.000000Z', id],
+      ['2025-01-01T00:00:00.123Z', id],
+      ['2025-01-01T00:00:00.123456Z', 'abc'],
+      ['2025-01-01T00:00:00.123456Z', `${id}\u0000`],
+    ]) {
+      const forged = Buffer.from(JSON.stringify([time, clientOrderId])).toString('base64url');
+      expect(() => decodeCursor(forged)).toThrow(/cursor/);
+    }
   });
 
   it('the bounded cache keeps the most recently used entries', () => {

@@ -11,8 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { maskApiKeys } from '../logging/createLogger';
-import { bearerToken, hashApiKey, isWellFormedApiKey } from './auth/apiKeys';
+import { bearerToken, hashApiKey, isWellFormedApiKey, maskApiKeys } from './auth/apiKeys';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import type { InFlightWork } from '../../application/inFlightWork';
 import { registerAuthentication } from './auth/authenticate';

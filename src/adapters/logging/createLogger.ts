@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { maskApiKeys } from '../http/auth/apiKeys';
 
 /** Every path under which a secret could reach a log line. Redaction is by path, so keep names stable. */
 export const REDACTED_PATHS = [
@@ -27,14 +28,6 @@ export const REDACTED_PATHS = [
   'connectionString',
   '*.connectionString',
 ];
-
-/** An API key (`tl_` + 32 characters) anywhere in a text; its first 11 characters are its public id. */
-const API_KEY_IN_TEXT = /(tl_[A-Za-z0-9_-]{8})[A-Za-z0-9_-]{24,}/g;
-
-/** The text with every API key cut down to its public id (e.g. a whole key pasted into a URL path). */
-export function maskApiKeys(text: string): string {
-  return text.replace(API_KEY_IN_TEXT, '$1[redacted]');
-}
 
 interface RequestLike {
   readonly method?: unknown;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ExecutionLastError, ExecutionStatus } from '../../domain/execution';
+import { clientOrderIdSchema, type ExecutionLastError, type ExecutionStatus } from '../../domain/execution';
 import { ProjectionQueryError } from './projectionQueryError';
 
 export const MAX_LIST_LIMIT = 500;
@@ -127,6 +127,22 @@ export function encodeCursor(createdAt: string, clientOrderId: string): string {
   return Buffer.from(JSON.stringify([createdAt, clientOrderId]), 'utf8').toString('base64url');
 }
 
+/** created_at as the list writes it into a cursor: UTC, to the microsecond. */
+const CURSOR_TIME_PATTERN = /^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$/;
+
+/** A real UTC time in the cursor's form (not "2020-02-30…", which JavaScript reads as 1 March). */
+function isCursorTime(text: string): boolean {
+  const millis = `${text.slice(0, 23)}Z`;
+  if (!CURSOR_TIME_PATTERN.test(text)) return false;
+  const ms = Date.parse(millis);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === millis;
+}
+
+/**
+ * What the list put in a cursor (a real UTC time to the microsecond and a clientOrderId), or
+ * INVALID_CURSOR (a 400): a forged one that JavaScript parses but PostgreSQL does not ("2020", a NUL
+ * byte) would otherwise fail in the query as a 500.
+ */
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -135,8 +151,8 @@ export function decodeCursor(cursor: string): [string, string] {
       value.length === 2 &&
       typeof value[0] === 'string' &&
       typeof value[1] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      value[1].length <= 100
+      isCursorTime(value[0]) &&
+      clientOrderIdSchema.safeParse(value[1]).success
     ) {
       return [value[0], value[1]];
     }

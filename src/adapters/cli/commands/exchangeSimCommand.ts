@@ -1,4 +1,4 @@
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../../../config';
 import { createLogger } from '../../logging/createLogger';
 import { startSimulator } from '../../exchange/simulator/startSimulator';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../../../config';
 import { userIdSchema } from '../../../domain/policy';
-import { apiKeyId, isWellFormedApiKey } from '../../http/auth/apiKeys';
+import { apiKeyId, isApiKeyId, isWellFormedApiKey } from '../../http/auth/apiKeys';
 import { ApiKeyStore, type ApiKeyInfo } from '../../http/auth/apiKeyStore';
 import { migrate } from '../../postgres/migrate';
 import { openDatabase } from '../../postgres/openDatabase';
@@ -36,9 +36,6 @@ async function withKeyStore<T>(work: (store: ApiKeyStore) => Promise<T>): Promis
     await database.close();
   }
 }
-
-/** A key id as `keys list` shows it: the public start of a key. */
-const KEY_ID_PATTERN = /^tl_[A-Za-z0-9_-]{8}$/;
 
 const COLUMNS = ['KEY ID', 'ROLE', 'USER', 'NAME', 'CREATED', 'REVOKED'] as const;
 
@@ -132,7 +129,7 @@ export function registerKeysCommand(program: Command): void {
       const given = raw.trim();
       const keyId = isWellFormedApiKey(given) ? apiKeyId(given) : given;
       if (keyId !== given) process.stderr.write(`that is a whole API key; revoking its id ${keyId}\n`);
-      else if (!KEY_ID_PATTERN.test(given)) {
+      else if (!isApiKeyId(given)) {
         command.error(
           'error: that is not a key id (tl_ and 8 characters, see `ledger keys list`) nor a whole API key; it is not shown here',
           { exitCode: 2 },
