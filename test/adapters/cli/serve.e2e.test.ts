@@ -141,4 +141,47 @@ describe('ledger serve (npm start) and ledger keys create', () => {
     served.child.kill('SIGTERM');
     expect(await served.exited).toBe(0);
   });
+
+  it('a SIGTERM while it starts (database up, service not yet) still stops the embedded PostgreSQL', async () => {
+    const earlyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-serve-early-'));
+    fs.chmodSync(earlyDir, 0o777);
+    try {
+      const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: embeddedEnv(earlyDir) });
+      children.push(child);
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // The database is up (its line is printed) before migrations, the exchange and the HTTP server.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the embedded PostgreSQL did not start')), 100_000);
+        child.stderr.on('data', (chunk: Buffer) => {
+          if (/embedded PostgreSQL \S+ on 127\.0\.0\.1/.test(chunk.toString('utf8'))) {
+            clearTimeout(timer);
+            child.kill('SIGTERM');
+            resolve();
+          }
+        });
+      });
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/SIGTERM: stopping/);
+      expect(postgresProcessesFor(earlyDir)).toEqual([]);
+    } finally {
+      fs.rmSync(earlyDir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Process ids of postgres servers whose command line names a directory under `dir`. */
+function postgresProcessesFor(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes('postgres') && cmdline.includes(dir)) pids.push(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return pids;
+}

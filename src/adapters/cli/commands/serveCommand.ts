@@ -38,6 +38,10 @@ export function registerServeCommand(program: Command): void {
         ...(options.projections ? {} : { PROJECTIONS_ENABLED: 'false' }),
       });
       const logger = createLogger({ level: config.LOG_LEVEL });
+      // Listening from the start: a SIGTERM while the database starts or migrates must still end in a
+      // stop that shuts the embedded PostgreSQL down (node's default exit would leave it running).
+      let received: string | undefined;
+      const signal = untilSignal().then((name) => (received = name));
       // Jobs, alerts, start-up reconciliation, ops promotions and /metrics (src/jobs/jobsModule.ts).
       const metrics = new LedgerMetrics();
       const app = await createApp(config, {
@@ -50,8 +54,11 @@ export function registerServeCommand(program: Command): void {
           opsDashboardModule({ metrics }),
         ],
       });
-      const signal = untilSignal();
       try {
+        if (received !== undefined) {
+          process.stdout.write(`${received}: stopping before the service started\n`);
+          return;
+        }
         if (usesEmbeddedDefaults(config)) {
           const bootstrap = await bootstrapEmbeddedDefaults(app);
           if (bootstrap.createdKeys.length > 0) {
@@ -70,7 +77,7 @@ export function registerServeCommand(program: Command): void {
         process.stdout.write(
           `trade-ledger listening on ${url}\nAPI docs: ${url}/docs\nOperations dashboard: ${url}/ops\n`,
         );
-        const received = await signal;
+        await signal;
         process.stdout.write(`${received}: stopping (requests in flight finish first)\n`);
       } finally {
         await app.stop();
