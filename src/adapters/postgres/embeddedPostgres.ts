@@ -114,8 +114,12 @@ async function waitUntilReady(
       await client.connect();
       await client.end();
       return;
-    } catch {
+    } catch (error) {
       await client.end().catch(() => undefined);
+      // A wrong password does not get better by waiting.
+      if ((error as { code?: unknown }).code === '28P01') {
+        throw new Error('embedded PostgreSQL refused the password of this data directory (28P01)');
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -159,8 +163,28 @@ function resolveClusterDir(
   return fallback;
 }
 
-function readOrCreatePassword(file: string): string {
+/**
+ * The superuser's password, kept next to the cluster it belongs to (`<cluster>/../pg-password`), so
+ * that it lives and goes with the data: a cluster kept under /var/lib/trade-ledger outlives a clone,
+ * and a new clone at the same path must still log in to it. Earlier versions kept it in the ledger
+ * data dir: that file is moved next to the cluster once.
+ */
+function clusterPassword(clusterDir: string, options: EmbeddedPostgresOptions): string {
+  const file = path.join(path.dirname(clusterDir), 'pg-password');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const legacy = path.join(path.resolve(options.ledgerDataDir ?? './.ledger'), 'pg-password');
+  const clusterExists = fs.existsSync(path.join(clusterDir, 'PG_VERSION'));
+  if (!options.ephemeral && legacy !== file && fs.existsSync(legacy)) {
+    fs.copyFileSync(legacy, file);
+    fs.chmodSync(file, 0o600);
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+  if (clusterExists) {
+    throw new Error(
+      `the embedded PostgreSQL at ${clusterDir} has no password file next to it (${file}); restore that ` +
+        `file, or remove ${path.dirname(clusterDir)} to start from an empty database`,
+    );
+  }
   const password = randomBytes(24).toString('hex');
   fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   return password;
@@ -211,10 +235,7 @@ export async function startEmbeddedPostgres(
   const unsafeFast = ephemeral && options.durable !== true;
   const user = postgresOsUser();
   const clusterDir = resolveClusterDir(options, user, say);
-  const secretsDir = ephemeral
-    ? path.dirname(clusterDir)
-    : path.resolve(options.ledgerDataDir ?? './.ledger');
-  const password = readOrCreatePassword(path.join(secretsDir, 'pg-password'));
+  const password = clusterPassword(clusterDir, options);
   const urlFor = (port: number) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
 

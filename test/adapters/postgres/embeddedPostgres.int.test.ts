@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../../../src/adapters/postgres/embeddedPostgres';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase';
 
 let database: TestDatabase;
@@ -21,4 +26,45 @@ describe('embedded PostgreSQL settings', () => {
     const result = await database.pool.query<{ fsync: string }>('SHOW fsync');
     expect(result.rows[0]?.fsync).toBe('off');
   });
+});
+
+describe('embedded PostgreSQL kept outside a private data dir (as root)', () => {
+  it.skipIf(process.getuid?.() !== 0)(
+    'keeps the password with the database, so a new clone at the same path logs in to it; without it, a clear error',
+    async () => {
+      // A clone under a private directory (like /root): the database goes to /var/lib/trade-ledger.
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-private-'));
+      fs.chmodSync(home, 0o700);
+      const ledgerDir = path.join(home, 'clone', '.ledger');
+      const kept = path.join(
+        '/var/lib/trade-ledger',
+        createHash('sha256').update(ledgerDir).digest('hex').slice(0, 16),
+      );
+      try {
+        const first = await startEmbeddedPostgres({ ledgerDataDir: ledgerDir });
+        await first.stop();
+        expect(fs.existsSync(path.join(kept, 'pg', 'PG_VERSION'))).toBe(true);
+        expect(fs.existsSync(path.join(kept, 'pg-password'))).toBe(true);
+
+        // The clone is deleted and made again at the same path: its .ledger is new.
+        fs.rmSync(path.join(home, 'clone'), { recursive: true, force: true });
+        const again = await startEmbeddedPostgres({ ledgerDataDir: ledgerDir });
+        try {
+          expect(again.ownsServer).toBe(true);
+        } finally {
+          await again.stop();
+        }
+
+        fs.rmSync(path.join(kept, 'pg-password'));
+        fs.rmSync(path.join(home, 'clone'), { recursive: true, force: true });
+        await expect(startEmbeddedPostgres({ ledgerDataDir: ledgerDir })).rejects.toThrow(
+          /no password file next to it/,
+        );
+      } finally {
+        fs.rmSync(kept, { recursive: true, force: true });
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
